@@ -1,0 +1,256 @@
+package jp.securetoken.testpki;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A certificate authority for tests: a root (and optional intermediates) that issues node
+ * certificates with chosen names, key usages, EKUs and validity in a few readable lines.
+ *
+ * <pre>{@code
+ * TestPki pki = TestPki.create("Test Regional Network CA");
+ * HeldCertificate clinic = pki.issue("clinic-001").clientAuth().build();
+ * X509Certificate forTokenKey = pki.issue("gateway").serverAuth().certify(tokenPublicKey);
+ * }</pre>
+ */
+public final class TestPki {
+    private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xFFFFFFFFL);
+
+    private final HeldCertificate ca;
+    private final List<X509Certificate> chainAboveCa;
+
+    private TestPki(HeldCertificate ca, List<X509Certificate> chainAboveCa) {
+        this.ca = ca;
+        this.chainAboveCa = List.copyOf(chainAboveCa);
+    }
+
+    /** A self-signed root CA with an EC P-256 key, valid from an hour ago for ten years. */
+    public static TestPki create(String caName) {
+        return create(caName, Keys.ecP256());
+    }
+
+    /** A self-signed root CA with the given key. */
+    public static TestPki create(String caName, KeyPair caKeys) {
+        X500Principal name = new X500Principal("CN=" + caName + ", O=securetoken test PKI, C=JP");
+        Instant now = Instant.now();
+        X509Certificate cert = sign(name, caKeys.getPublic(), name, caKeys, now.minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(3650)), true, null, List.of(), List.of(), caKeys.getPublic());
+        return new TestPki(new HeldCertificate(cert, caKeys, List.of(cert)), List.of());
+    }
+
+    /** An intermediate CA below this one; certificates it issues carry the whole chain. */
+    public TestPki intermediate(String caName) {
+        KeyPair keys = Keys.ecP256();
+        X500Principal name = new X500Principal("CN=" + caName + ", O=securetoken test PKI, C=JP");
+        Instant now = Instant.now();
+        X509Certificate cert = sign(name, keys.getPublic(), ca.certificate().getSubjectX500Principal(), ca.keyPair(),
+                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1825)), true, null, List.of(), List.of(),
+                ca.keyPair().getPublic());
+        List<X509Certificate> above = new ArrayList<>();
+        above.add(ca.certificate());
+        above.addAll(chainAboveCa);
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(cert);
+        chain.addAll(above);
+        return new TestPki(new HeldCertificate(cert, keys, chain), above);
+    }
+
+    /** This CA's certificate: the trust anchor for a root, or the issuer of node certificates. */
+    public X509Certificate caCertificate() {
+        return ca.certificate();
+    }
+
+    /** This CA's certificate and key. */
+    public HeldCertificate ca() {
+        return ca;
+    }
+
+    /** The root's certificate, which tests trust. */
+    public X509Certificate rootCertificate() {
+        return chainAboveCa.isEmpty() ? ca.certificate() : chainAboveCa.get(chainAboveCa.size() - 1);
+    }
+
+    /** Starts a certificate for {@code commonName}, issued by this CA. */
+    public Issue issue(String commonName) {
+        return new Issue(new X500Principal("CN=" + commonName + ", O=securetoken test node, C=JP"));
+    }
+
+    /** Starts a certificate with a full subject name, issued by this CA. */
+    public Issue issue(X500Principal subject) {
+        return new Issue(subject);
+    }
+
+    /** One certificate being described; {@link #build()} makes a key pair, {@link #certify} takes one. */
+    public final class Issue {
+        private final X500Principal subject;
+        private final List<KeyPurposeId> ekus = new ArrayList<>();
+        private final List<String> dnsNames = new ArrayList<>();
+        private Instant notBefore = Instant.now().minus(Duration.ofHours(1));
+        private Instant notAfter = Instant.now().plus(Duration.ofDays(365));
+        private KeyPair keyPair;
+        private Integer keyUsage;
+
+        private Issue(X500Principal subject) {
+            this.subject = subject;
+        }
+
+        public Issue clientAuth() {
+            ekus.add(KeyPurposeId.id_kp_clientAuth);
+            return this;
+        }
+
+        public Issue serverAuth() {
+            ekus.add(KeyPurposeId.id_kp_serverAuth);
+            return this;
+        }
+
+        /** Adds a DNS subject alternative name. */
+        public Issue dnsName(String name) {
+            dnsNames.add(name);
+            return this;
+        }
+
+        public Issue validity(Instant from, Instant to) {
+            this.notBefore = from;
+            this.notAfter = to;
+            return this;
+        }
+
+        /** Valid from an hour ago for {@code duration}. */
+        public Issue validFor(Duration duration) {
+            return validity(Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(duration));
+        }
+
+        /** Expired yesterday. */
+        public Issue expired() {
+            return validity(Instant.now().minus(Duration.ofDays(30)), Instant.now().minus(Duration.ofDays(1)));
+        }
+
+        /** A key usage bit set as {@link KeyUsage} defines (default: digitalSignature). */
+        public Issue keyUsage(int bits) {
+            this.keyUsage = bits;
+            return this;
+        }
+
+        /** Uses this key pair for {@link #build()} instead of a new EC P-256 pair. */
+        public Issue keyPair(KeyPair keyPair) {
+            this.keyPair = keyPair;
+            return this;
+        }
+
+        /** Generates a key pair (EC P-256 unless one was given) and issues its certificate. */
+        public HeldCertificate build() {
+            KeyPair keys = keyPair != null ? keyPair : Keys.ecP256();
+            X509Certificate cert = certify(keys.getPublic());
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(cert);
+            chain.addAll(ca.chain());
+            return new HeldCertificate(cert, keys, chain);
+        }
+
+        /** Issues the certificate for a public key held elsewhere, e.g. in a token. */
+        public X509Certificate certify(PublicKey publicKey) {
+            return sign(subject, publicKey, ca.certificate().getSubjectX500Principal(), ca.keyPair(), notBefore,
+                    notAfter, false, keyUsage, ekus, dnsNames, ca.keyPair().getPublic());
+        }
+
+        /** The chain a token would store for {@code publicKey}: the new certificate, then this CA's chain. */
+        public List<X509Certificate> certifyChain(PublicKey publicKey) {
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(certify(publicKey));
+            chain.addAll(ca.chain());
+            return chain;
+        }
+    }
+
+    private static X509Certificate sign(X500Principal subject, PublicKey subjectKey, X500Principal issuer,
+            KeyPair issuerKeys, Instant notBefore, Instant notAfter, boolean isCa, Integer keyUsage,
+            List<KeyPurposeId> ekus, List<String> dnsNames, PublicKey issuerPublicKey) {
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(X500Name.getInstance(issuer.getEncoded()),
+                    BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
+                    X500Name.getInstance(subject.getEncoded()), subjectKey);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
+            int usage = isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign
+                    : keyUsage != null ? keyUsage : KeyUsage.digitalSignature;
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+            b.addExtension(Extension.authorityKeyIdentifier, false,
+                    ext.createAuthorityKeyIdentifier(issuerPublicKey));
+            if (!ekus.isEmpty()) {
+                b.addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(ekus.toArray(KeyPurposeId[]::new)));
+            }
+            if (!dnsNames.isEmpty()) {
+                GeneralName[] names = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
+                        .toArray(GeneralName[]::new);
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
+            ContentSigner signer = new JcaContentSignerBuilder(
+                    "EC".equals(issuerKeys.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA")
+                    .build(issuerKeys.getPrivate());
+            return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+        } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+            throw new IllegalStateException("test PKI could not issue a certificate", e);
+        }
+    }
+
+    /** Key pairs for tests. */
+    public static final class Keys {
+        private Keys() {
+        }
+
+        public static KeyPair ecP256() {
+            return ec("secp256r1");
+        }
+
+        public static KeyPair ec(String curve) {
+            try {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec(curve), new SecureRandom());
+                return g.generateKeyPair();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        public static KeyPair rsa(int bits) {
+            try {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+                g.initialize(bits, new SecureRandom());
+                return g.generateKeyPair();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package jp.securetoken.api;
+
+/** The token lacks the JAHIS capability the operation needs, e.g. user data storage on a My Number Card. */
+public final class CapabilityNotSupportedException extends TokenException {
+    private static final long serialVersionUID = 1L;
+    private final JahisCapability capability;
+
+    public CapabilityNotSupportedException(JahisCapability capability, String token) {
+        super("Token " + token + " does not offer the JAHIS capability '" + capability.displayName() + "' ("
+                + capability.level().letter() + ", " + capability.phase().displayName() + ").");
+        this.capability = capability;
+    }
+
+    public JahisCapability capability() {
+        return capability;
+    }
+}

@@ -1,0 +1,39 @@
+package jp.securetoken.api;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * Issuing and renewing a token's credentials (JAHIS lifecycle capabilities): generate a key pair
+ * in the token, make a PKCS#10 request for it, then write the certificate chain the CA issued.
+ * Until the chain is written, the old credential under the same alias stays in use.
+ */
+public interface CredentialLifecycle {
+
+    /**
+     * Generates a key pair inside the token and keeps it as the pending key of {@code alias}. A
+     * previous pending key of that alias is discarded. Needs login.
+     *
+     * @throws CapabilityNotSupportedException without {@link JahisCapability#KEY_GENERATION}
+     */
+    TokenKey generateKeyPair(String alias, KeyAlgorithm algorithm) throws TokenException;
+
+    /**
+     * A DER PKCS#10 request for the pending key of {@code alias} (or, when none is pending, for the
+     * current credential's key), signed by that key inside the token. Needs login.
+     */
+    byte[] createCertificationRequest(String alias, X500Principal subject) throws TokenException;
+
+    /**
+     * Writes the chain (entity certificate first) as the credential {@code alias}, replacing the
+     * old one atomically. The entity certificate must carry the pending key or the current key of
+     * that alias. Needs login.
+     *
+     * @throws CredentialMismatchException when the certificate's key is not the token's key or the chain does not chain
+     */
+    Credential writeCredential(String alias, List<X509Certificate> chain, CredentialUsage usage) throws TokenException;
+
+    /** Deletes the credential and its key; returns whether it existed. Needs login. */
+    boolean deleteCredential(String alias) throws TokenException;
+}

@@ -1,0 +1,10 @@
+package jp.securetoken.api;
+
+/** The operation needs an authenticated session (JAHIS entity authentication) and the token is not logged in. */
+public final class LoginRequiredException extends TokenException {
+    private static final long serialVersionUID = 1L;
+
+    public LoginRequiredException(String operation) {
+        super(operation + " needs the user PIN first: call login() on the token, then retry.");
+    }
+}

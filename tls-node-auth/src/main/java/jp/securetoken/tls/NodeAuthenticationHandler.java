@@ -1,0 +1,99 @@
+package jp.securetoken.tls;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.tls.trust.NodeNames;
+import jp.securetoken.tls.trust.PeerRejectedException;
+import jp.securetoken.tls.trust.RejectionReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns Netty's handshake completion into node authentication results: sets {@link NodeTls#PEER},
+ * fires a {@link NodeAuthenticatedEvent} or {@link NodeAuthenticationFailedEvent}, logs the
+ * outcome and tells the {@link NodeAuthenticationListener}. Sits right after the {@link SslHandler}.
+ */
+final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAuthenticationHandler.class);
+
+    private final NodeAuthenticationListener listener;
+
+    NodeAuthenticationHandler(NodeAuthenticationListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                authenticated(ctx);
+            } else {
+                failed(ctx, done.cause());
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void authenticated(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException {
+        SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate c : session.getPeerCertificates()) {
+            chain.add((X509Certificate) c);
+        }
+        NodeIdentity identity = new NodeIdentity(NodeNames.nodeId(chain.get(0)), chain, session.getProtocol(),
+                session.getCipherSuite());
+        ctx.channel().attr(NodeTls.PEER).set(identity);
+        LOG.info("Authenticated node {} at {} over {} ({})", identity.nodeId(), ctx.channel().remoteAddress(),
+                identity.protocol(), identity.cipherSuite());
+        listener.authenticated(identity, ctx.channel().remoteAddress());
+        ctx.fireUserEventTriggered(new NodeAuthenticatedEvent(identity));
+    }
+
+    private void failed(ChannelHandlerContext ctx, Throwable cause) {
+        NodeAuthenticationFailedEvent failure = classify(cause);
+        LOG.warn("Node authentication with {} failed ({}): {}", ctx.channel().remoteAddress(), failure.kind(),
+                failure.message());
+        listener.failed(failure, ctx.channel().remoteAddress());
+        ctx.fireUserEventTriggered(failure);
+    }
+
+    static NodeAuthenticationFailedEvent classify(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof PeerRejectedException rejected) {
+                return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PEER_REJECTED,
+                        Optional.of(rejected.reason()), rejected.getMessage());
+            }
+            if (t instanceof TokenException tokenError) {
+                return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.TOKEN_ERROR,
+                        Optional.empty(), tokenError.getMessage());
+            }
+        }
+        String message = String.valueOf(cause == null ? "handshake failed" : cause.getMessage());
+        if (message.contains("Empty client certificate chain") || message.contains("Empty server certificate chain")
+                || message.contains("certificate_required")) {
+            return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PEER_REJECTED,
+                    Optional.of(RejectionReason.NO_CERTIFICATE), RejectionReason.NO_CERTIFICATE.description());
+        }
+        if (message.contains("Received fatal alert: protocol_version")
+                || message.contains("No appropriate protocol") || message.contains("no cipher suites in common")
+                || message.contains("Client requested protocol") || message.contains("not supported or disabled")) {
+            return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PROTOCOL_MISMATCH,
+                    Optional.empty(), message);
+        }
+        if (message.contains("Received fatal alert")) {
+            return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PEER_REFUSED_US,
+                    Optional.empty(), message);
+        }
+        return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.OTHER, Optional.empty(), message);
+    }
+}

@@ -1,0 +1,153 @@
+package jp.securetoken.tls;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.Provider;
+import java.security.Security;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import jp.securetoken.api.Credential;
+import jp.securetoken.api.CredentialSource;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.api.jca.SecureTokenProvider;
+import jp.securetoken.api.jca.TokenKeyManager;
+import jp.securetoken.tls.trust.NodeTrustManager;
+import jp.securetoken.tls.trust.TrustPolicy;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Configures a {@link NodeTlsContext}; obtained from {@link NodeTls#server} or {@link NodeTls#client}.
+ * A trust policy is required; everything else has a safe default (ATNA profile, JDK stack, client
+ * authentication required on servers, resumption with a bounded cache).
+ */
+public final class NodeTlsBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTlsBuilder.class);
+
+    private final boolean server;
+    private final CredentialSource credential;
+    private TrustPolicy trustPolicy;
+    private TlsProfile profile = TlsProfile.ATNA_BCP195;
+    private TlsStack stack = TlsStack.JDK;
+    private ExecutorService keyOperationExecutor;
+    private boolean requireClientAuth = true;
+    private int sessionCacheSize = 1024;
+    private Duration sessionTimeout = Duration.ofHours(1);
+    private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
+
+    NodeTlsBuilder(boolean server, CredentialSource credential) {
+        this.server = server;
+        this.credential = credential;
+    }
+
+    /** Which peers to accept. Required. */
+    public NodeTlsBuilder trustPolicy(TrustPolicy policy) {
+        this.trustPolicy = policy;
+        return this;
+    }
+
+    public NodeTlsBuilder profile(TlsProfile profile) {
+        this.profile = profile;
+        return this;
+    }
+
+    public NodeTlsBuilder stack(TlsStack stack) {
+        this.stack = stack;
+        return this;
+    }
+
+    /**
+     * Where handshake work that may wait for the token runs (SSLEngine delegated tasks). By default
+     * the context owns a small pool and shuts it down on close; an executor given here is the caller's.
+     */
+    public NodeTlsBuilder keyOperationExecutor(ExecutorService executor) {
+        this.keyOperationExecutor = executor;
+        return this;
+    }
+
+    /** Servers only: whether clients must present a certificate (default true, as ATNA requires). */
+    public NodeTlsBuilder requireClientAuth(boolean require) {
+        this.requireClientAuth = require;
+        return this;
+    }
+
+    /** Bounds of the session cache that lets a reconnecting peer resume without a new token signature. */
+    public NodeTlsBuilder sessionCache(int size, Duration timeout) {
+        this.sessionCacheSize = size;
+        this.sessionTimeout = timeout;
+        return this;
+    }
+
+    /** Told of every handshake outcome (audit). */
+    public NodeTlsBuilder listener(NodeAuthenticationListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /**
+     * Builds the context. Reads the current credential once to learn which signature schemes the
+     * token key offers, and from that which protocol versions it can serve.
+     */
+    public NodeTlsContext build() throws TokenException, SSLException {
+        if (trustPolicy == null) {
+            throw new IllegalStateException("a trust policy is required: say which CAs and peers to accept");
+        }
+        Credential current = credential.current();
+        ProtocolPlan plan = ProtocolPlan.choose(profile, current.key().signatureSchemes());
+        if (!plan.tls13()) {
+            LOG.info("Credential {}: {}", current.alias(), plan.restriction());
+        }
+        SecureTokenProvider.install();
+        TokenKeyManager keyManager = new TokenKeyManager(credential);
+        NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
+                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
+        SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
+                : SslContextBuilder.forClient().keyManager(keyManager).endpointIdentificationAlgorithm(null);
+        b.sslProvider(SslProvider.JDK)
+                .trustManager(trustManager)
+                .protocols(plan.protocols())
+                .ciphers(plan.cipherSuites(), SupportedCipherSuiteFilter.INSTANCE)
+                .sessionCacheSize(sessionCacheSize)
+                .sessionTimeout(sessionTimeout.toSeconds());
+        if (server) {
+            b.clientAuth(requireClientAuth ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+        }
+        if (stack == TlsStack.BCJSSE) {
+            b.sslContextProvider(bcjsse());
+        }
+        SslContext context = b.build();
+        boolean ownsExecutor = keyOperationExecutor == null;
+        ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
+        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener);
+    }
+
+    private static synchronized Provider bcjsse() {
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider());
+        }
+        return new BouncyCastleJsseProvider();
+    }
+
+    private static ExecutorService defaultExecutor() {
+        AtomicInteger n = new AtomicInteger();
+        int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "securetoken-tls-keyop-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}

@@ -1,0 +1,103 @@
+package jp.securetoken.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A built node-authentication TLS context: makes the pipeline handlers for one connection. Key
+ * operations of each handshake run on its key-operation executor, never on the event loop. Close
+ * it when the application stops.
+ */
+public final class NodeTlsContext implements AutoCloseable {
+    /** Name of the TLS handler in the pipeline. */
+    public static final String TLS_HANDLER = "securetoken-tls";
+    /** Name of the handler that reports the authenticated peer. */
+    public static final String AUTH_HANDLER = "securetoken-node-auth";
+
+    private final SslContext sslContext;
+    private final boolean server;
+    private final ProtocolPlan plan;
+    private final TlsStack stack;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final NodeAuthenticationListener listener;
+
+    NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
+            boolean ownsExecutor, NodeAuthenticationListener listener) {
+        this.sslContext = sslContext;
+        this.server = server;
+        this.plan = plan;
+        this.stack = stack;
+        this.executor = executor;
+        this.ownsExecutor = ownsExecutor;
+        this.listener = listener;
+    }
+
+    /** The Netty context, for applications that build their own pipeline. */
+    public SslContext sslContext() {
+        return sslContext;
+    }
+
+    /** Protocol versions offered, most preferred first. */
+    public List<String> protocols() {
+        return plan.protocols();
+    }
+
+    /** Cipher suites offered, most preferred first. */
+    public List<String> cipherSuites() {
+        return sslContext.cipherSuites();
+    }
+
+    /** Why TLS 1.3 is not offered, when it is not (a token that signs only RSA PKCS#1 v1.5). */
+    public Optional<String> restriction() {
+        return plan.restriction().isEmpty() ? Optional.empty() : Optional.of(plan.restriction());
+    }
+
+    public TlsStack stack() {
+        return stack;
+    }
+
+    /**
+     * A TLS handler for one connection. Clients pass the peer's host and port so that sessions are
+     * cached and resumed; servers may pass {@code null} and {@code -1}.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort) {
+        return peerHost == null ? sslContext.newHandler(alloc, executor)
+                : sslContext.newHandler(alloc, peerHost, peerPort, executor);
+    }
+
+    /**
+     * Adds the TLS handler and the node-authentication handler at the front of the channel's
+     * pipeline. For clients the remote address (set once connect is called) names the peer for
+     * session resumption; call from the {@code ChannelInitializer}.
+     */
+    public void addTo(Channel channel) {
+        String host = null;
+        int port = -1;
+        if (!server && channel.remoteAddress() instanceof InetSocketAddress remote) {
+            host = remote.getHostString();
+            port = remote.getPort();
+        }
+        addTo(channel, host, port);
+    }
+
+    /** As {@link #addTo(Channel)}, naming the peer explicitly (clients: the host and port connected to). */
+    public void addTo(Channel channel, String peerHost, int peerPort) {
+        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener));
+        channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
+    }
+
+    /** Stops the key-operation executor it owns; established connections are not touched. */
+    @Override
+    public void close() {
+        if (ownsExecutor) {
+            executor.shutdown();
+        }
+    }
+}

@@ -44,6 +44,7 @@ public final class NodeTlsBuilder {
     private int sessionCacheSize = 1024;
     private Duration sessionTimeout = Duration.ofHours(1);
     private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
+    private Duration handshakeTimeout = Duration.ofSeconds(30);
 
     NodeTlsBuilder(boolean server, CredentialSource credential) {
         this.server = server;
@@ -88,6 +89,15 @@ public final class NodeTlsBuilder {
         return this;
     }
 
+    /**
+     * How long a handshake may take before the connection is closed (default 30 s: a handshake may
+     * queue behind others at a slow card).
+     */
+    public NodeTlsBuilder handshakeTimeout(Duration timeout) {
+        this.handshakeTimeout = timeout;
+        return this;
+    }
+
     /** Told of every handshake outcome (audit). */
     public NodeTlsBuilder listener(NodeAuthenticationListener listener) {
         this.listener = listener;
@@ -128,7 +138,7 @@ public final class NodeTlsBuilder {
         SslContext context = b.build();
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
-        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener);
+        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener, handshakeTimeout);
     }
 
     private static synchronized Provider bcjsse() {

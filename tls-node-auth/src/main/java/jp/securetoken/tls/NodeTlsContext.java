@@ -5,9 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import org.bouncycastle.jsse.BCSSLEngine;
+import org.bouncycastle.jsse.BCSSLParameters;
 
 /**
  * A built node-authentication TLS context: makes the pipeline handlers for one connection. Key
@@ -27,9 +30,11 @@ public final class NodeTlsContext implements AutoCloseable {
     private final ExecutorService executor;
     private final boolean ownsExecutor;
     private final NodeAuthenticationListener listener;
+    private final Duration handshakeTimeout;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
-            boolean ownsExecutor, NodeAuthenticationListener listener) {
+            boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout) {
+        this.handshakeTimeout = handshakeTimeout;
         this.sslContext = sslContext;
         this.server = server;
         this.plan = plan;
@@ -68,8 +73,15 @@ public final class NodeTlsContext implements AutoCloseable {
      * cached and resumed; servers may pass {@code null} and {@code -1}.
      */
     public SslHandler newHandler(ByteBufAllocator alloc, String peerHost, int peerPort) {
-        return peerHost == null ? sslContext.newHandler(alloc, executor)
+        SslHandler handler = peerHost == null ? sslContext.newHandler(alloc, executor)
                 : sslContext.newHandler(alloc, peerHost, peerPort, executor);
+        handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+        if (!plan.signatureSchemes().isEmpty() && handler.engine() instanceof BCSSLEngine bc) {
+            BCSSLParameters parameters = bc.getParameters();
+            parameters.setSignatureSchemes(plan.signatureSchemes().toArray(new String[0]));
+            bc.setParameters(parameters);
+        }
+        return handler;
     }
 
     /**

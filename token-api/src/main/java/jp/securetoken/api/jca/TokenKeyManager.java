@@ -2,7 +2,13 @@ package jp.securetoken.api.jca;
 
 import java.net.Socket;
 import java.security.Principal;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -94,15 +100,15 @@ public final class TokenKeyManager extends X509ExtendedKeyManager {
             LOG.warn("No credential for the handshake: {}", e.getMessage());
             return null;
         }
-        String algorithm = current.key().algorithm();
-        boolean typeFits = keyTypes == null || Arrays.stream(keyTypes).anyMatch(t -> fits(t, algorithm));
+        boolean typeFits = keyTypes == null || Arrays.stream(keyTypes).anyMatch(t -> fits(t, current.key().publicKey()));
         if (!typeFits) {
-            LOG.debug("Credential {} ({}) does not fit key types {}", current.alias(), algorithm, Arrays.toString(keyTypes));
+            LOG.debug("Credential {} ({}) does not fit key types {}", current.alias(), current.key().algorithm(),
+                    Arrays.toString(keyTypes));
             return null;
         }
         if (!issuedByOneOf(current, issuers)) {
-            LOG.info("Credential {} is not issued by any CA the peer accepts", current.alias());
-            return null;
+            // A node has one credential: present it anyway, so the peer can say precisely why it refuses it.
+            LOG.info("Credential {} is not issued by a CA the peer names; presenting it anyway", current.alias());
         }
         String alias = current.alias() + "@" + fingerprint(current.certificate());
         synchronized (snapshots) {
@@ -117,9 +123,43 @@ public final class TokenKeyManager extends X509ExtendedKeyManager {
         }
     }
 
-    /** JSSE key types: {@code RSA}, {@code EC}, and TLS 1.2's {@code EC_EC}/{@code EC_RSA} (the key is EC). */
-    private static boolean fits(String keyType, String algorithm) {
-        return keyType.equals(algorithm) || ("EC".equals(algorithm) && keyType.startsWith("EC_"));
+    /**
+     * Key types as the TLS stacks name them: {@code RSA}, {@code EC}; the JDK's TLS 1.2
+     * {@code EC_EC}/{@code EC_RSA} (an EC key); BCJSSE's TLS 1.2 key exchanges {@code ECDHE_ECDSA}
+     * (EC), {@code ECDHE_RSA}/{@code DHE_RSA} (RSA) and TLS 1.3 {@code EC/secp256r1} (an EC key on
+     * that curve).
+     */
+    static boolean fits(String keyType, PublicKey key) {
+        String algorithm = key.getAlgorithm();
+        if (keyType.equals(algorithm)) {
+            return true;
+        }
+        if (keyType.endsWith("HE_RSA")) {
+            return "RSA".equals(algorithm);
+        }
+        if (!"EC".equals(algorithm)) {
+            return false;
+        }
+        if (keyType.endsWith("HE_ECDSA")) {
+            return true;
+        }
+        if (keyType.startsWith("EC_")) {
+            return true;
+        }
+        return keyType.startsWith("EC/") && onCurve((ECPublicKey) key, keyType.substring(3));
+    }
+
+    private static boolean onCurve(ECPublicKey key, String curve) {
+        try {
+            AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
+            parameters.init(new ECGenParameterSpec(curve));
+            ECParameterSpec named = parameters.getParameterSpec(ECParameterSpec.class);
+            ECParameterSpec own = key.getParams();
+            return named.getOrder().equals(own.getOrder()) && named.getGenerator().equals(own.getGenerator())
+                    && named.getCurve().equals(own.getCurve());
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static boolean issuedByOneOf(Credential credential, Principal[] issuers) {

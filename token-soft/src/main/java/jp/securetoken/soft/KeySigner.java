@@ -1,0 +1,66 @@
+package jp.securetoken.soft;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+
+import org.bouncycastle.crypto.CryptoException;
+import org.bouncycastle.crypto.Digest;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.digests.SHA384Digest;
+import org.bouncycastle.crypto.digests.SHA512Digest;
+import org.bouncycastle.crypto.engines.RSABlindedEngine;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ParametersWithRandom;
+import org.bouncycastle.crypto.signers.PSSSigner;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+
+import jp.securetoken.api.SignatureScheme;
+
+/** Signs a precomputed digest with a private key as a scheme says: PKCS#1 v1.5 DigestInfo, PSS, or ECDSA. */
+final class KeySigner {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private KeySigner() {
+    }
+
+    static byte[] signDigest(PrivateKey key, SignatureScheme scheme, byte[] digest) {
+        scheme.requireDigestLength(digest);
+        try {
+            return switch (scheme.padding()) {
+                case PKCS1 -> jca("NONEwithRSA", key, scheme.digestInfo(digest));
+                case NONE -> jca("NONEwithECDSA", key, digest);
+                case PSS -> pss(key, scheme, digest);
+            };
+        } catch (GeneralSecurityException | IOException | CryptoException e) {
+            throw new IllegalStateException("signing with a key the token holds failed", e);
+        }
+    }
+
+    private static byte[] jca(String algorithm, PrivateKey key, byte[] input) throws GeneralSecurityException {
+        Signature s = Signature.getInstance(algorithm);
+        s.initSign(key, RANDOM);
+        s.update(input);
+        return s.sign();
+    }
+
+    private static byte[] pss(PrivateKey key, SignatureScheme scheme, byte[] digest)
+            throws IOException, CryptoException {
+        AsymmetricKeyParameter params = PrivateKeyFactory.createKey(key.getEncoded());
+        PSSSigner signer = PSSSigner.createRawSigner(new RSABlindedEngine(), digest(scheme), digest(scheme),
+                scheme.digestLength(), PSSSigner.TRAILER_IMPLICIT);
+        signer.init(true, new ParametersWithRandom(params, RANDOM));
+        signer.update(digest, 0, digest.length);
+        return signer.generateSignature();
+    }
+
+    private static Digest digest(SignatureScheme scheme) {
+        return switch (scheme.digestAlgorithm()) {
+            case "SHA-256" -> new SHA256Digest();
+            case "SHA-384" -> new SHA384Digest();
+            default -> new SHA512Digest();
+        };
+    }
+}

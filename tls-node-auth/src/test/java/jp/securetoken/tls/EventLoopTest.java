@@ -1,0 +1,80 @@
+package jp.securetoken.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import jp.securetoken.api.CredentialSource;
+import jp.securetoken.api.KeyAlgorithm;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.testpki.TestPki;
+import jp.securetoken.tls.trust.TrustPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A slow card must not stall a gateway: with the server's token taking 300 ms a signature, an
+ * established connection on the same single event loop keeps echoing while 20 handshakes queue
+ * at the card. (JDK stack: its SSLEngine signs in delegated tasks, which run on the context's
+ * key-operation executor.)
+ */
+class EventLoopTest {
+    @TempDir
+    Path dir;
+
+    private final TestPki pki = TestPki.create("Regional Network CA");
+    private final TrustPolicy trust = TrustPolicy.builder().trustAnchors(pki.caCertificate()).build();
+    private Peers peers;
+    private TestNodes nodes;
+
+    @BeforeEach
+    void start() {
+        peers = new Peers(1);
+        nodes = new TestNodes(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        peers.close();
+        nodes.close();
+    }
+
+    @Test
+    void establishedTrafficFlowsWhileHandshakesWaitForASlowCard() throws Exception {
+        SecureToken gateway = nodes.node("gateway", KeyAlgorithm.EC_P256, pki, i -> i.serverAuth().clientAuth());
+        SecureToken clinic = nodes.node("clinic-001", KeyAlgorithm.EC_P256, pki, i -> i.clientAuth());
+        InstrumentedKey slowCard = InstrumentedKey.slow(gateway.credential(TestNodes.ALIAS).key(),
+                Duration.ofMillis(300));
+        Peers.Server server = peers.echoServer(nodes.track(NodeTls.server(
+                slowCard.source(gateway.credential(TestNodes.ALIAS))).trustPolicy(trust).build()));
+
+        Peers.Client established = peers.connect(newClient(clinic), server.port());
+        established.awaitAuthenticated();
+        assertEquals(1, slowCard.signatures.get());
+
+        List<Peers.Client> waiting = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            waiting.add(peers.connect(newClient(clinic), server.port()));
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals("echo " + i, established.echo("echo " + i));
+        }
+        long finishedHandshakes = waiting.stream().filter(c -> c.outcome.isDone()).count();
+        assertTrue(finishedHandshakes <= 5, "20 echoes took as long as " + finishedHandshakes
+                + " card signatures: the event loop waited for the card");
+
+        for (Peers.Client c : waiting) {
+            c.awaitAuthenticated();
+        }
+        assertEquals(21, slowCard.signatures.get());
+    }
+
+    private NodeTlsContext newClient(SecureToken clinic) throws Exception {
+        return nodes.track(NodeTls.client(CredentialSource.of(clinic, TestNodes.ALIAS)).trustPolicy(trust).build());
+    }
+}

@@ -60,7 +60,7 @@ public abstract sealed class TokenPrivateKey implements PrivateKey
         return null;
     }
 
-    private Object writeReplace() throws ObjectStreamException {
+    protected final Object writeReplace() throws ObjectStreamException {
         throw new NotSerializableException("a token key cannot be serialized");
     }
 

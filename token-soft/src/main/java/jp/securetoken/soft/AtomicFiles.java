@@ -3,6 +3,7 @@ package jp.securetoken.soft;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -73,6 +74,24 @@ final class AtomicFiles {
                     LOG.warn("Could not remove the temporary file {}: {}", temp, e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Deletes temporary files a crashed writer left next to {@code target}. Called only by the
+     * holder of the token's lock, so no writer is running.
+     */
+    static void removeLeftovers(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path temp : temps) {
+                Files.deleteIfExists(temp);
+                LOG.info("Removed {} left by an interrupted write", temp);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not clean temporary files next to {}: {}", target, e.toString());
         }
     }
 

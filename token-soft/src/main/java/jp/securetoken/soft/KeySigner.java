@@ -48,7 +48,13 @@ final class KeySigner {
 
     private static byte[] pss(PrivateKey key, SignatureScheme scheme, byte[] digest)
             throws IOException, CryptoException {
-        AsymmetricKeyParameter params = PrivateKeyFactory.createKey(key.getEncoded());
+        byte[] pkcs8 = key.getEncoded();
+        AsymmetricKeyParameter params;
+        try {
+            params = PrivateKeyFactory.createKey(pkcs8);
+        } finally {
+            Crypto.wipe(pkcs8);
+        }
         PSSSigner signer = PSSSigner.createRawSigner(new RSABlindedEngine(), digest(scheme), digest(scheme),
                 scheme.digestLength(), PSSSigner.TRAILER_IMPLICIT);
         signer.init(true, new ParametersWithRandom(params, RANDOM));

@@ -12,6 +12,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,13 +61,17 @@ record PrivateContents(Map<String, KeyPair> current, Map<String, KeyPair> pendin
 
     byte[] encode() {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeShort(current.size() + pending.size());
-            write(out, current, CURRENT);
-            write(out, pending, PENDING);
-            out.flush();
-            return bytes.toByteArray();
+            WipingBuffer bytes = new WipingBuffer();
+            try {
+                DataOutputStream out = new DataOutputStream(bytes);
+                out.writeShort(current.size() + pending.size());
+                write(out, current, CURRENT);
+                write(out, pending, PENDING);
+                out.flush();
+                return bytes.toByteArray();
+            } finally {
+                bytes.wipe();
+            }
         } catch (IOException e) {
             throw new IllegalStateException("encoding the private section in memory failed", e);
         }
@@ -106,6 +111,13 @@ record PrivateContents(Map<String, KeyPair> current, Map<String, KeyPair> pendin
             return new PrivateContents(current, pending);
         } catch (IOException | GeneralSecurityException e) {
             throw new TokenCorruptException("the private section cannot be read", e);
+        }
+    }
+
+    /** A byte buffer whose internal array can be zeroed once its copy has been taken. */
+    private static final class WipingBuffer extends ByteArrayOutputStream {
+        void wipe() {
+            Arrays.fill(buf, (byte) 0);
         }
     }
 

@@ -142,6 +142,7 @@ final class SoftToken implements SecureToken {
             if (lock == null) {
                 throw new TokenBusyException(file.toString());
             }
+            AtomicFiles.removeLeftovers(file);
             TokenFile stored = TokenFile.decode(AtomicFiles.read(file));
             PublicContents contents = PublicContents.decode(stored.publicSection());
             SoftToken token = new SoftToken(file, channel, lock, stored, contents);

@@ -139,6 +139,31 @@ class PinTest {
     }
 
     @Test
+    void changedAdministratorPinUnlocksAndTheOldOneNoLongerDoes() throws Exception {
+        try (SecureToken token = SoftTokens.open(tokenFile())) {
+            token.changePin(PinRole.ADMINISTRATOR, pin(ADMIN_PIN), pin("new-admin-pin"));
+            assertThrows(PinIncorrectException.class, () -> token.unlockUserPin(pin(ADMIN_PIN), pin("user-2")));
+            token.unlockUserPin(pin("new-admin-pin"), pin("user-2"));
+            token.login(pin("user-2"));
+        }
+    }
+
+    @Test
+    void lockedAdministratorPinCannotUnlockAnything() throws Exception {
+        Path file = dir.resolve("admin-locked.stk");
+        SoftTokens.create(file, Fixtures.settings("admin-locked").maxRetries(2).build());
+        try (SecureToken token = SoftTokens.open(file)) {
+            for (int i = 0; i < 2; i++) {
+                assertThrows(PinIncorrectException.class, () -> token.unlockUserPin(pin("wrong-admin"), pin("user-2")));
+            }
+            PinLockedException e = assertThrows(PinLockedException.class,
+                    () -> token.unlockUserPin(pin(ADMIN_PIN), pin("user-2")));
+            assertEquals(PinRole.ADMINISTRATOR, e.role());
+            token.login(pin(USER_PIN));
+        }
+    }
+
+    @Test
     void changedPinReplacesTheOldOneAcrossReopen() throws Exception {
         Path file = tokenFile();
         try (SecureToken token = SoftTokens.open(file)) {

@@ -153,6 +153,24 @@ class TokenFileTest {
     }
 
     @Test
+    void settingsRefuseAWeakKdfAndImpossibleRetryCounts() {
+        assertThrows(IllegalArgumentException.class, () -> Fixtures.settings("weak").kdfIterations(9_999));
+        assertThrows(IllegalArgumentException.class, () -> Fixtures.settings("none").maxRetries(0));
+        assertThrows(IllegalArgumentException.class, () -> Fixtures.settings("many").maxRetries(16));
+        assertThrows(IllegalArgumentException.class, () -> SoftTokenSettings.builder(" "));
+        assertEquals(600_000, SoftTokenSettings.builder("default").userPin(pin(USER_PIN))
+                .administratorPin(pin(USER_PIN)).build().kdfIterations());
+    }
+
+    @Test
+    void createRefusesAnEmptyPinAndWritesNothing() {
+        Path file = dir.resolve("empty-pin.stk");
+        assertThrows(jp.securetoken.api.PinFormatException.class,
+                () -> SoftTokens.create(file, Fixtures.settings("empty").userPin(pin("")).build()));
+        assertFalse(Files.exists(file));
+    }
+
+    @Test
     void createNeverOverwritesAnExistingFile() throws Exception {
         Path file = tokenWithCredential();
         byte[] before = Files.readAllBytes(file);

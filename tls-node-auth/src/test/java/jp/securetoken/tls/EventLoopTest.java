@@ -11,6 +11,7 @@ import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testpki.TestPki;
+import jp.securetoken.testsupport.InstrumentedKey;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +56,7 @@ class EventLoopTest {
 
         Peers.Client established = peers.connect(newClient(clinic), server.port());
         established.awaitAuthenticated();
-        assertEquals(1, slowCard.signatures.get());
+        assertEquals(1, slowCard.signatures());
 
         List<Peers.Client> waiting = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -71,7 +72,7 @@ class EventLoopTest {
         for (Peers.Client c : waiting) {
             c.awaitAuthenticated();
         }
-        assertEquals(21, slowCard.signatures.get());
+        assertEquals(21, slowCard.signatures());
     }
 
     private NodeTlsContext newClient(SecureToken clinic) throws Exception {

@@ -14,6 +14,7 @@ import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testpki.TestPki;
+import jp.securetoken.testsupport.InstrumentedKey;
 import jp.securetoken.tls.trust.PeerPattern;
 import jp.securetoken.tls.trust.RejectionReason;
 import jp.securetoken.tls.trust.TrustPolicy;
@@ -191,7 +192,7 @@ class MutualTlsTest {
         NodeIdentity gatewaySeen = peers.connect(client, server.port()).awaitAuthenticated();
         assertEquals("TLSv1.2", gatewaySeen.protocol());
         assertInstanceOf(NodeAuthenticatedEvent.class, server.nextEvent());
-        assertTrue(pkcs1Only.signatures.get() >= 1, "the card signed the CertificateVerify");
+        assertTrue(pkcs1Only.signatures() >= 1, "the card signed the CertificateVerify");
     }
 
     @ParameterizedTest

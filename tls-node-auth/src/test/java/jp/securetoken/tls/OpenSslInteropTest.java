@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Our nodes against Debian's {@code openssl s_server}, {@code s_client} and {@code ocsp} on loopback. */
 class OpenSslInteropTest {
@@ -99,6 +101,20 @@ class OpenSslInteropTest {
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-cert", "client.pem", "-key", "client.key")) {
+            NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
+                    server.nextEvent());
+            assertEquals(NodeAuthenticationFailedEvent.Kind.PROTOCOL_MISMATCH, failed.kind(), failed.message());
+            assertNotEquals(0, client.awaitExit());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"AES128-GCM-SHA256", "AES128-SHA256", "ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA"})
+    void opensslClientOfferingOnlyASuiteWithoutForwardSecrecyOrAeadIsRefused(String suite) throws Exception {
+        Peers.Server server = ourGateway(trust);
+        writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
+        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+                "-tls1_2", "-cipher", suite, "-cert", "client.pem", "-key", "client.key")) {
             NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                     server.nextEvent());
             assertEquals(NodeAuthenticationFailedEvent.Kind.PROTOCOL_MISMATCH, failed.kind(), failed.message());

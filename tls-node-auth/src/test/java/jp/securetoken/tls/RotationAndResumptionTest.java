@@ -11,6 +11,7 @@ import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenKey;
 import jp.securetoken.testpki.TestPki;
+import jp.securetoken.testsupport.InstrumentedKey;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,7 +106,7 @@ class RotationAndResumptionTest {
             c.channel.close().sync();
         }
 
-        assertEquals(1, gatewayKey.signatures.get(), "gateway token signatures over " + reconnects + " connections");
-        assertEquals(1, clinicKey.signatures.get(), "clinic token signatures over " + reconnects + " connections");
+        assertEquals(1, gatewayKey.signatures(), "gateway token signatures over " + reconnects + " connections");
+        assertEquals(1, clinicKey.signatures(), "clinic token signatures over " + reconnects + " connections");
     }
 }

@@ -1,4 +1,4 @@
-package jp.securetoken.tls;
+package jp.securetoken.testsupport;
 
 import java.security.PublicKey;
 import java.time.Duration;
@@ -20,11 +20,11 @@ import jp.securetoken.api.UnsupportedSignatureSchemeException;
  * PKCS#1-only card), add a fixed signing delay (a slow card), and counts its signatures. The
  * signature itself is always the real token's.
  */
-final class InstrumentedKey implements TokenKey {
+public final class InstrumentedKey implements TokenKey {
     private final TokenKey real;
     private final Set<SignatureScheme> schemes;
     private final Duration delay;
-    final AtomicInteger signatures = new AtomicInteger();
+    private final AtomicInteger signatures = new AtomicInteger();
     private final ExecutorService card = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "slow-card");
         t.setDaemon(true);
@@ -37,24 +37,29 @@ final class InstrumentedKey implements TokenKey {
         this.delay = delay;
     }
 
-    static InstrumentedKey counting(TokenKey real) {
+    public static InstrumentedKey counting(TokenKey real) {
         return new InstrumentedKey(real, real.signatureSchemes(), Duration.ZERO);
     }
 
-    static InstrumentedKey pkcs1Only(TokenKey real) {
+    public static InstrumentedKey pkcs1Only(TokenKey real) {
         EnumSet<SignatureScheme> pkcs1 = EnumSet.noneOf(SignatureScheme.class);
         real.signatureSchemes().stream().filter(s -> s.padding() == SignatureScheme.Padding.PKCS1).forEach(pkcs1::add);
         return new InstrumentedKey(real, pkcs1, Duration.ZERO);
     }
 
-    static InstrumentedKey slow(TokenKey real, Duration delay) {
+    public static InstrumentedKey slow(TokenKey real, Duration delay) {
         return new InstrumentedKey(real, real.signatureSchemes(), delay);
     }
 
     /** A credential source that always presents {@code credential} with this key in place of its own. */
-    CredentialSource source(Credential credential) {
+    public CredentialSource source(Credential credential) {
         Credential instrumented = new Credential(credential.alias(), credential.chain(), credential.usage(), this);
         return () -> instrumented;
+    }
+
+    /** Signatures asked of this key so far. */
+    public int signatures() {
+        return signatures.get();
     }
 
     @Override

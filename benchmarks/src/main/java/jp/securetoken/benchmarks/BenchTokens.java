@@ -1,0 +1,35 @@
+package jp.securetoken.benchmarks;
+
+import java.nio.file.Path;
+import jp.securetoken.api.CredentialUsage;
+import jp.securetoken.api.KeyAlgorithm;
+import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.api.TokenKey;
+import jp.securetoken.soft.SoftTokenSettings;
+import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.testpki.TestPki;
+
+/** Software tokens for the benchmarks: a key generated inside the token, certified by a test PKI. */
+final class BenchTokens {
+    static final String ALIAS = "node";
+
+    private BenchTokens() {
+    }
+
+    static SecureToken node(Path dir, String name, KeyAlgorithm algorithm, TestPki pki) throws TokenException {
+        Path file = dir.resolve(name + ".stk");
+        char[] pin = "bench-pin".toCharArray();
+        try (PinCallback.Fixed user = PinCallback.fixed(pin); PinCallback.Fixed admin = PinCallback.fixed(pin)) {
+            SoftTokens.create(file, SoftTokenSettings.builder(name).userPin(user).administratorPin(admin)
+                    .kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
+            SecureToken token = SoftTokens.open(file);
+            token.login(user);
+            TokenKey key = token.lifecycle().generateKeyPair(ALIAS, algorithm);
+            token.lifecycle().writeCredential(ALIAS, pki.issue(name).serverAuth().clientAuth().certifyChain(key.publicKey()),
+                    CredentialUsage.NODE_AUTHENTICATION);
+            return token;
+        }
+    }
+}

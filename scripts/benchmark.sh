@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 mvn -q -B -ntp -DskipTests package -pl benchmarks -am
 cp="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*"
 java -cp "$cp" jp.securetoken.benchmarks.HandshakeBenchmark "$@"
+java -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark

@@ -1,7 +1,6 @@
 package jp.securetoken.jpki.emulator;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +12,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import jdk.net.ExtendedSocketOptions;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,7 +152,7 @@ public final class VpcdCardConnection implements AutoCloseable {
                 }
                 failures = 0;
                 log.info("card inserted into vpcd at {}:{}", host, port);
-                serve(s.getInputStream(), s.getOutputStream());
+                serve(s, s.getInputStream(), s.getOutputStream());
             } catch (IOException e) {
                 if (isWanted()) {
                     failures++;
@@ -170,11 +171,18 @@ public final class VpcdCardConnection implements AutoCloseable {
         }
     }
 
-    private void serve(InputStream rawIn, OutputStream rawOut) throws IOException {
+    private void serve(Socket s, InputStream rawIn, OutputStream rawOut) throws IOException {
         DataInputStream in = new DataInputStream(rawIn);
-        DataOutputStream out = new DataOutputStream(rawOut);
+        OutputStream out = rawOut;
+        boolean quickAck = s.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
         while (true) {
             int length;
+            if (quickAck) {
+                // vpcd (vsmartcard 3.3) sends the length and the payload in two send() calls; with
+                // Nagle on its side, the payload waits for our ACK of the length, which Linux delays
+                // by 40 ms unless quick ACK is re-armed before every read.
+                s.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+            }
             try {
                 length = in.readUnsignedShort();
             } catch (EOFException e) {
@@ -192,7 +200,7 @@ public final class VpcdCardConnection implements AutoCloseable {
         }
     }
 
-    private void control(int code, DataOutputStream out) throws IOException {
+    private void control(int code, OutputStream out) throws IOException {
         switch (code) {
             case CTRL_OFF -> card.powerOff();
             case CTRL_ON -> card.powerOn();
@@ -212,9 +220,13 @@ public final class VpcdCardConnection implements AutoCloseable {
         }
     }
 
-    private static void send(DataOutputStream out, byte[] payload) throws IOException {
-        out.writeShort(payload.length);
-        out.write(payload);
+    /** Sends one framed message in one write: split writes cost a delayed-ACK round trip each. */
+    private static void send(OutputStream out, byte[] payload) throws IOException {
+        byte[] frame = new byte[payload.length + 2];
+        frame[0] = (byte) (payload.length >> 8);
+        frame[1] = (byte) payload.length;
+        System.arraycopy(payload, 0, frame, 2, payload.length);
+        out.write(frame);
         out.flush();
     }
 

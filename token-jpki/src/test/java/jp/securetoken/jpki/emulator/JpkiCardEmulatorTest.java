@@ -548,6 +548,26 @@ class JpkiCardEmulatorTest {
         assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofMillis(300)) >= 0);
     }
 
+    @Test
+    void oneApduAtATimeSoACommandWaitsForARunningSign() throws Exception {
+        JpkiCardEmulator slow = JpkiCardEmulator.builder(IDENTITY).signingDelay(Duration.ofMillis(500)).build();
+        slow.powerOn();
+        slow.transmit(selectAp());
+        slow.transmit(selectEf(AUTH_PIN));
+        slow.transmit(Apdus.verify(AUTH));
+        slow.transmit(selectEf(AUTH_KEY));
+        byte[] digestInfo = sha256DigestInfo(new byte[] {7});
+        long start = System.nanoTime();
+        Thread signer = new Thread(() -> slow.transmit(Apdus.sign(digestInfo)));
+        signer.start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> signer.getState() == Thread.State.TIMED_WAITING);
+        // the card is inside SIGN now; the next command is answered only once SIGN is done
+        assertEquals("9000", swHex(slow.transmit(selectEf(AUTH_CERT))));
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofMillis(500)) >= 0);
+        signer.join(5_000);
+    }
+
     // --- malformed commands ---
 
     @Test

@@ -1,0 +1,19 @@
+package jp.securetoken.jpki.emulator;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Starts the tests' own {@link Pcscd} once for the whole test run and stops it at the end. Once:
+ * {@code javax.smartcardio} keeps its PC/SC context for the life of the JVM, and a restarted pcscd
+ * would invalidate it.
+ */
+final class PcscdExtension implements BeforeAllCallback {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Pcscd.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Pcscd.class, k -> Pcscd.start(), Pcscd.class);
+    }
+}

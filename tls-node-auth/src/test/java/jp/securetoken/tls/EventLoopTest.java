@@ -3,20 +3,14 @@ package jp.securetoken.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
-import jp.securetoken.testpki.TestPki;
 import jp.securetoken.testsupport.InstrumentedKey;
-import jp.securetoken.tls.trust.TrustPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A slow card must not stall a gateway: with the server's token taking 300 ms a signature, an
@@ -24,25 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  * at the card. (JDK stack: its SSLEngine signs in delegated tasks, which run on the context's
  * key-operation executor.)
  */
-class EventLoopTest {
-    @TempDir
-    Path dir;
-
-    private final TestPki pki = TestPki.create("Regional Network CA");
-    private final TrustPolicy trust = TrustPolicy.builder().trustAnchors(pki.caCertificate()).build();
-    private Peers peers;
-    private TestNodes nodes;
-
-    @BeforeEach
-    void start() {
-        peers = new Peers(1);
-        nodes = new TestNodes(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        peers.close();
-        nodes.close();
+class EventLoopTest extends LoopbackNodesTest {
+    @Override
+    int eventLoopThreads() {
+        return 1;
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,35 +17,10 @@ import jp.securetoken.testsupport.InstrumentedKey;
 import jp.securetoken.tls.trust.PeerPattern;
 import jp.securetoken.tls.trust.RejectionReason;
 import jp.securetoken.tls.trust.TrustPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class MutualTlsTest {
-    @TempDir
-    Path dir;
-
-    private final TestPki pki = TestPki.create("Regional Network CA");
-    private Peers peers;
-    private TestNodes nodes;
-
-    @BeforeEach
-    void start() {
-        peers = new Peers(2);
-        nodes = new TestNodes(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        peers.close();
-        nodes.close();
-    }
-
-    private TrustPolicy trustRegionalCa() {
-        return TrustPolicy.builder().trustAnchors(pki.caCertificate()).build();
-    }
+class MutualTlsTest extends LoopbackNodesTest {
 
     private NodeTlsContext gateway(TlsStack stack, TrustPolicy policy) throws Exception {
         SecureToken token = nodes.node("gateway", KeyAlgorithm.EC_P256, pki, i -> i.serverAuth().clientAuth());
@@ -57,14 +31,14 @@ class MutualTlsTest {
     private NodeTlsContext clinic(TlsStack stack, TestPki issuer, KeyAlgorithm algorithm,
             java.util.function.Consumer<TestPki.Issue> cert) throws Exception {
         SecureToken token = nodes.node("clinic-001", algorithm, issuer, cert);
-        return nodes.track(NodeTls.client(CredentialSource.of(token, TestNodes.ALIAS)).trustPolicy(trustRegionalCa())
+        return nodes.track(NodeTls.client(CredentialSource.of(token, TestNodes.ALIAS)).trustPolicy(trust)
                 .stack(stack).build());
     }
 
     @ParameterizedTest
     @EnumSource(TlsStack.class)
     void tokenKeysOnBothSidesAuthenticateEachOtherOverTls13(TlsStack stack) throws Exception {
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         Peers.Client client = peers.connect(clinic(stack, pki, KeyAlgorithm.EC_P256, i -> i.clientAuth()), server.port());
 
         NodeIdentity gatewaySeen = client.awaitAuthenticated();
@@ -80,7 +54,7 @@ class MutualTlsTest {
     @ParameterizedTest
     @EnumSource(TlsStack.class)
     void rsaKeysAuthenticateToo(TlsStack stack) throws Exception {
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         Peers.Client client = peers.connect(clinic(stack, pki, KeyAlgorithm.RSA_2048, i -> i.clientAuth()), server.port());
         client.awaitAuthenticated();
         assertInstanceOf(NodeAuthenticatedEvent.class, server.nextEvent());
@@ -90,7 +64,7 @@ class MutualTlsTest {
     @EnumSource(TlsStack.class)
     void aClientFromAnUnknownCaIsRejectedWithThatReason(TlsStack stack) throws Exception {
         TestPki stranger = TestPki.create("Somebody Else's CA");
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         Peers.Client client = peers.connect(clinic(stack, stranger, KeyAlgorithm.EC_P256, i -> i.clientAuth()),
                 server.port());
 
@@ -101,7 +75,7 @@ class MutualTlsTest {
     @ParameterizedTest
     @EnumSource(TlsStack.class)
     void anExpiredClientCertificateIsRejectedAsExpired(TlsStack stack) throws Exception {
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         peers.connect(clinic(stack, pki, KeyAlgorithm.EC_P256, i -> i.clientAuth().expired()), server.port());
         assertRejected(server, RejectionReason.EXPIRED);
     }
@@ -109,7 +83,7 @@ class MutualTlsTest {
     @ParameterizedTest
     @EnumSource(TlsStack.class)
     void aCertificateWithoutClientAuthUsageIsRejected(TlsStack stack) throws Exception {
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         peers.connect(clinic(stack, pki, KeyAlgorithm.EC_P256, i -> i.serverAuth()), server.port());
         assertRejected(server, RejectionReason.WRONG_KEY_USAGE);
     }
@@ -158,7 +132,7 @@ class MutualTlsTest {
     @ParameterizedTest
     @EnumSource(TlsStack.class)
     void aClientWithoutCertificateIsRejected(TlsStack stack) throws Exception {
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         var plain = io.netty.handler.ssl.SslContextBuilder.forClient()
                 .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
                 .protocols("TLSv1.3", "TLSv1.2").build();
@@ -183,12 +157,12 @@ class MutualTlsTest {
         SecureToken card = nodes.node("clinic-card", KeyAlgorithm.RSA_2048, pki, i -> i.clientAuth());
         InstrumentedKey pkcs1Only = InstrumentedKey.pkcs1Only(card.credential(TestNodes.ALIAS).key());
         NodeTlsContext client = nodes.track(NodeTls.client(pkcs1Only.source(card.credential(TestNodes.ALIAS)))
-                .trustPolicy(trustRegionalCa()).stack(stack).build());
+                .trustPolicy(trust).stack(stack).build());
 
         assertEquals(List.of("TLSv1.2"), client.protocols());
         assertTrue(client.restriction().orElseThrow().contains("RFC 8446"), client.restriction().toString());
 
-        Peers.Server server = peers.echoServer(gateway(stack, trustRegionalCa()));
+        Peers.Server server = peers.echoServer(gateway(stack, trust));
         NodeIdentity gatewaySeen = peers.connect(client, server.port()).awaitAuthenticated();
         assertEquals("TLSv1.2", gatewaySeen.protocol());
         assertInstanceOf(NodeAuthenticatedEvent.class, server.nextEvent());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,35 +19,17 @@ import jp.securetoken.testpki.TestPki;
 import jp.securetoken.tls.trust.RejectionReason;
 import jp.securetoken.tls.trust.Revocation;
 import jp.securetoken.tls.trust.TrustPolicy;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Our nodes against Debian's {@code openssl s_server}, {@code s_client} and {@code ocsp} on loopback. */
-class OpenSslInteropTest {
-    @TempDir
-    Path dir;
-
-    private final TestPki pki = TestPki.create("Regional Network CA");
-    private final TrustPolicy trust = TrustPolicy.builder().trustAnchors(pki.caCertificate()).build();
-    private Peers peers;
-    private TestNodes nodes;
-
+class OpenSslInteropTest extends LoopbackNodesTest {
     @BeforeEach
-    void start() throws Exception {
-        peers = new Peers(2);
-        nodes = new TestNodes(dir);
+    void writeCaFiles() throws Exception {
         Files.writeString(dir.resolve("ca.pem"), pki.ca().certificatePem());
         Files.writeString(dir.resolve("ca.key"), pki.ca().privateKeyPem());
-    }
-
-    @AfterEach
-    void stop() {
-        peers.close();
-        nodes.close();
     }
 
     private void writeHeld(String name, HeldCertificate held) throws Exception {

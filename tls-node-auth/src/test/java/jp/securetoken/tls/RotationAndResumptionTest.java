@@ -4,43 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.nio.file.Path;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.CredentialUsage;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenKey;
-import jp.securetoken.testpki.TestPki;
 import jp.securetoken.testsupport.InstrumentedKey;
-import jp.securetoken.tls.trust.TrustPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class RotationAndResumptionTest {
-    @TempDir
-    Path dir;
-
-    private final TestPki pki = TestPki.create("Regional Network CA");
-    private final TrustPolicy trust = TrustPolicy.builder().trustAnchors(pki.caCertificate()).build();
-    private Peers peers;
-    private TestNodes nodes;
-
-    @BeforeEach
-    void start() {
-        peers = new Peers(2);
-        nodes = new TestNodes(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        peers.close();
-        nodes.close();
-    }
-
+class RotationAndResumptionTest extends LoopbackNodesTest {
     private NodeTlsContext newClinicContext(SecureToken clinic, TlsStack stack) throws Exception {
         return nodes.track(NodeTls.client(CredentialSource.of(clinic, TestNodes.ALIAS)).trustPolicy(trust)
                 .stack(stack).build());

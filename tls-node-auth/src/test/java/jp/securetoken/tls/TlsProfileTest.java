@@ -4,36 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.List;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
-import jp.securetoken.testpki.TestPki;
 import jp.securetoken.tls.trust.TrustPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class TlsProfileTest {
-    @TempDir
-    Path dir;
-
-    private final TestPki pki = TestPki.create("Regional Network CA");
-    private TestNodes nodes;
-
-    @BeforeEach
-    void start() {
-        nodes = new TestNodes(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        nodes.close();
-    }
-
+class TlsProfileTest extends LoopbackNodesTest {
     private NodeTlsContext server(TlsProfile profile, TlsStack stack, KeyAlgorithm algorithm) throws Exception {
         SecureToken token = nodes.node("gateway", algorithm, pki, i -> i.serverAuth());
         return nodes.track(NodeTls.server(CredentialSource.of(token, TestNodes.ALIAS))

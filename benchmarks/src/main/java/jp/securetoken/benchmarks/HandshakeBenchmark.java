@@ -45,7 +45,7 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
  * Full mutual-TLS handshakes per second on loopback: a server whose key is in a software token
  * against the same server with a plain in-memory key of the same type, in the same run, rounds
  * alternating, for RSA-2048 and ECDSA P-256 on JSSE and BCJSSE. Prints each rate and the ratio
- * token / plain. Both servers use the same trust manager, protocols, suites and delegated-task
+ * token / plain, after a 2 s warm-up of each. Both servers use the same trust manager, protocols, suites and delegated-task
  * executor; the clients (plain keys, no resumption) are the same for both.
  *
  * <p>Arguments: {@code [seconds-per-round] [rounds] [concurrency]}, default {@code 4 3 8}.
@@ -79,13 +79,17 @@ public final class HandshakeBenchmark {
                                         : TestPki.Keys.rsa(2048)).build();
                         SslContext plainServer = plainServer(plainKey, trust, tokenServer, stack);
                         SslContext client = client(pki, trust, stack);
+                        java.util.function.Consumer<SocketChannel> plainPipeline =
+                                ch -> ch.pipeline().addLast(plainServer.newHandler(ch.alloc(), keyOps));
+                        java.util.function.Consumer<SocketChannel> tokenPipeline =
+                                ch -> ch.pipeline().addLast(tokenServer.newHandler(ch.alloc(), null, -1));
+                        rate(group, plainPipeline, client, keyOps, 2, concurrency);
+                        rate(group, tokenPipeline, client, keyOps, 2, concurrency);
                         double[] plain = new double[rounds];
                         double[] viaToken = new double[rounds];
                         for (int r = 0; r < rounds; r++) {
-                            plain[r] = rate(group, ch -> ch.pipeline().addLast(plainServer.newHandler(ch.alloc(), keyOps)),
-                                    client, keyOps, seconds, concurrency);
-                            viaToken[r] = rate(group, ch -> ch.pipeline().addLast(
-                                    tokenServer.newHandler(ch.alloc(), null, -1)), client, keyOps, seconds, concurrency);
+                            plain[r] = rate(group, plainPipeline, client, keyOps, seconds, concurrency);
+                            viaToken[r] = rate(group, tokenPipeline, client, keyOps, seconds, concurrency);
                         }
                         double p = median(plain);
                         double t = median(viaToken);
@@ -102,15 +106,18 @@ public final class HandshakeBenchmark {
         }
     }
 
-    /** A key manager over an in-memory key, from the stack's own provider (BCJSSE names key types its own way). */
+    /**
+     * A key manager over an in-memory key: the default algorithm (what Netty uses for a plain key),
+     * from the stack's own provider (BCJSSE names key types its own way).
+     */
     private static KeyManagerFactory plainKeyManagers(HeldCertificate held, TlsStack stack) throws Exception {
         char[] password = "bench".toCharArray();
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("key", held.keyPair().getPrivate(), password, held.chain().toArray(new X509Certificate[0]));
         KeyManagerFactory kmf = stack == TlsStack.BCJSSE
-                ? KeyManagerFactory.getInstance("PKIX", new BouncyCastleJsseProvider())
-                : KeyManagerFactory.getInstance("PKIX");
+                ? KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm(), new BouncyCastleJsseProvider())
+                : KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, password);
         return kmf;
     }

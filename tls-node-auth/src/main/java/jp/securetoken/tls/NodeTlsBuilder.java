@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.security.Security;
 import java.time.Duration;
@@ -13,7 +14,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.TokenException;
@@ -109,15 +115,7 @@ public final class NodeTlsBuilder {
      * token key offers, and from that which protocol versions it can serve.
      */
     public NodeTlsContext build() throws TokenException, SSLException {
-        if (trustPolicy == null) {
-            throw new IllegalStateException("a trust policy is required: say which CAs and peers to accept");
-        }
-        Credential current = credential.current();
-        ProtocolPlan plan = ProtocolPlan.choose(profile, current.key().signatureSchemes());
-        if (!plan.tls13()) {
-            LOG.info("Credential {}: {}", current.alias(), plan.restriction());
-        }
-        SecureTokenProvider.install();
+        ProtocolPlan plan = plan();
         TokenKeyManager keyManager = new TokenKeyManager(credential);
         NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
                 server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
@@ -139,6 +137,43 @@ public final class NodeTlsBuilder {
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
         return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener, handshakeTimeout);
+    }
+
+    /**
+     * Builds the same configuration for plain JSSE users (sockets, {@code HttpClient}) instead of
+     * Netty. Key operations then run on the caller's thread.
+     */
+    public JsseNodeContext buildJsse() throws TokenException, GeneralSecurityException {
+        ProtocolPlan plan = plan();
+        SSLContext context = stack == TlsStack.BCJSSE ? SSLContext.getInstance("TLS", bcjsse())
+                : SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {new NodeTrustManager(
+                trustPolicy, server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER)}, null);
+        List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
+        SSLParameters parameters = new SSLParameters(
+                plan.cipherSuites().stream().filter(supported::contains).toArray(String[]::new),
+                plan.protocols().toArray(new String[0]));
+        if (server) {
+            parameters.setNeedClientAuth(requireClientAuth);
+        }
+        return new JsseNodeContext(context, parameters);
+    }
+
+    /**
+     * Reads the current credential once to learn which signature schemes the token key offers,
+     * and from that which protocol versions it can serve.
+     */
+    private ProtocolPlan plan() throws TokenException {
+        if (trustPolicy == null) {
+            throw new IllegalStateException("a trust policy is required: say which CAs and peers to accept");
+        }
+        Credential current = credential.current();
+        ProtocolPlan plan = ProtocolPlan.choose(profile, current.key().signatureSchemes());
+        if (!plan.tls13()) {
+            LOG.info("Credential {}: {}", current.alias(), plan.restriction());
+        }
+        SecureTokenProvider.install();
+        return plan;
     }
 
     private static synchronized Provider bcjsse() {

@@ -1,0 +1,37 @@
+package jp.securetoken.tls;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * The same node authentication for code that uses plain JSSE rather than Netty (an audit sender,
+ * {@code java.net.http.HttpClient}): an {@link SSLContext} with the token's key manager and the
+ * trust policy, and the {@link SSLParameters} (protocols, suites, client authentication) of the
+ * profile. Made by {@link NodeTlsBuilder#buildJsse()}.
+ *
+ * @param sslContext the context
+ * @param parameters apply these to every socket or engine made from the context
+ */
+public record JsseNodeContext(SSLContext sslContext, SSLParameters parameters) {
+
+    /** A connected client socket that has completed its handshake. */
+    public SSLSocket connect(String host, int port, Duration timeout) throws IOException {
+        Socket plain = new Socket();
+        try {
+            plain.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            plain.setSoTimeout((int) timeout.toMillis());
+            SSLSocket socket = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, host, port, true);
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return socket;
+        } catch (IOException e) {
+            plain.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package jp.securetoken.tls.audit;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One event for the audit trail (IHE ATNA Record Audit Event), before it is rendered as a DICOM
+ * audit message.
+ *
+ * @param kind        what happened
+ * @param outcome     how it ended
+ * @param time        when
+ * @param peerNodeId  the other node's id (certificate common name), when known
+ * @param peerAddress the other node's network address, when there is one
+ * @param detail      a short description (a rejection reason); never a PIN or personal data
+ */
+public record AuditEvent(Kind kind, Outcome outcome, Instant time, Optional<String> peerNodeId,
+        Optional<String> peerAddress, String detail) {
+
+    /** The DICOM event a record stands for. */
+    public enum Kind {
+        /** 110113 Security Alert / 110126 Node Authentication. */
+        NODE_AUTHENTICATION("110113", "Security Alert", "110126", "Node Authentication"),
+        /** 110100 Application Activity / 110120 Application Start. */
+        APPLICATION_START("110100", "Application Activity", "110120", "Application Start"),
+        /** 110100 Application Activity / 110121 Application Stop. */
+        APPLICATION_STOP("110100", "Application Activity", "110121", "Application Stop");
+
+        private final String eventId;
+        private final String eventName;
+        private final String typeCode;
+        private final String typeName;
+
+        Kind(String eventId, String eventName, String typeCode, String typeName) {
+            this.eventId = eventId;
+            this.eventName = eventName;
+            this.typeCode = typeCode;
+            this.typeName = typeName;
+        }
+
+        public String eventId() {
+            return eventId;
+        }
+
+        public String eventName() {
+            return eventName;
+        }
+
+        public String typeCode() {
+            return typeCode;
+        }
+
+        public String typeName() {
+            return typeName;
+        }
+    }
+
+    /** DICOM EventOutcomeIndicator values. */
+    public enum Outcome {
+        SUCCESS(0), MINOR_FAILURE(4), SERIOUS_FAILURE(8), MAJOR_FAILURE(12);
+
+        private final int code;
+
+        Outcome(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+    }
+
+    public AuditEvent {
+        if (detail == null) {
+            detail = "";
+        }
+    }
+}

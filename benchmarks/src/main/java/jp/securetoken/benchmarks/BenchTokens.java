@@ -6,7 +6,6 @@ import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenException;
-import jp.securetoken.api.TokenKey;
 import jp.securetoken.soft.SoftTokenSettings;
 import jp.securetoken.soft.SoftTokens;
 import jp.securetoken.testpki.TestPki;
@@ -26,9 +25,8 @@ final class BenchTokens {
                     .kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
             SecureToken token = SoftTokens.open(file);
             token.login(user);
-            TokenKey key = token.lifecycle().generateKeyPair(ALIAS, algorithm);
-            token.lifecycle().writeCredential(ALIAS, pki.issue(name).serverAuth().clientAuth().certifyChain(key.publicKey()),
-                    CredentialUsage.NODE_AUTHENTICATION);
+            token.lifecycle().enroll(ALIAS, algorithm, CredentialUsage.NODE_AUTHENTICATION,
+                    pki.issue(name).serverAuth().clientAuth()::certifyChain);
             return token;
         }
     }

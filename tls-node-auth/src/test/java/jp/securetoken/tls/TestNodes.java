@@ -8,7 +8,6 @@ import jp.securetoken.api.CredentialUsage;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.SecureToken;
-import jp.securetoken.api.TokenKey;
 import jp.securetoken.testpki.TestPki;
 
 /**
@@ -35,10 +34,9 @@ final class TestNodes implements AutoCloseable {
         try (PinCallback.Fixed pin = PinCallback.fixed(PIN)) {
             token.login(pin);
         }
-        TokenKey key = token.lifecycle().generateKeyPair(ALIAS, algorithm);
         TestPki.Issue issue = issuer.issue(commonName);
         certificate.accept(issue);
-        token.lifecycle().writeCredential(ALIAS, issue.certifyChain(key.publicKey()), CredentialUsage.NODE_AUTHENTICATION);
+        token.lifecycle().enroll(ALIAS, algorithm, CredentialUsage.NODE_AUTHENTICATION, issue::certifyChain);
         return token;
     }
 

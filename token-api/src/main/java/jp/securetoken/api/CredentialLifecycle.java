@@ -1,7 +1,9 @@
 package jp.securetoken.api;
 
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.function.Function;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -36,4 +38,16 @@ public interface CredentialLifecycle {
 
     /** Deletes the credential and its key; returns whether it existed. Needs login. */
     boolean deleteCredential(String alias) throws TokenException;
+
+    /**
+     * Issues a credential in one step where the issuer is at hand (an on-site issuing service, a
+     * test CA): generates the key pair in the token, has {@code issuer} certify its public key
+     * (returning the chain, entity certificate first), and writes the chain. With a remote CA, use
+     * {@link #createCertificationRequest} and {@link #writeCredential} instead. Needs login.
+     */
+    default Credential enroll(String alias, KeyAlgorithm algorithm, CredentialUsage usage,
+            Function<PublicKey, List<X509Certificate>> issuer) throws TokenException {
+        TokenKey key = generateKeyPair(alias, algorithm);
+        return writeCredential(alias, issuer.apply(key.publicKey()), usage);
+    }
 }

@@ -1,0 +1,48 @@
+package jp.securetoken.examples;
+
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import jp.securetoken.api.CredentialUsage;
+import jp.securetoken.api.KeyAlgorithm;
+import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.soft.SoftTokenSettings;
+import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.testpki.TestPki;
+
+/**
+ * The nodes of an example: each a software token in the example's directory, its key generated
+ * inside the token and certified by the example's own CA. Real deployments receive their token
+ * from the issuing organisation instead.
+ */
+final class ExampleNodes {
+    static final String ALIAS = "node";
+    private static final char[] EXAMPLE_PIN = "example-pin".toCharArray();
+
+    private final Path dir;
+    private final TestPki ca;
+
+    ExampleNodes(Path dir, TestPki ca) {
+        this.dir = dir;
+        this.ca = ca;
+    }
+
+    TestPki ca() {
+        return ca;
+    }
+
+    /** A logged-in token holding credential {@value #ALIAS} for {@code nodeName}. */
+    SecureToken node(String nodeName, UnaryOperator<TestPki.Issue> certificate) throws TokenException {
+        Path file = dir.resolve(nodeName + ".stk");
+        try (PinCallback.Fixed pin = PinCallback.fixed(EXAMPLE_PIN)) {
+            SoftTokens.create(file, SoftTokenSettings.builder(nodeName).userPin(pin).administratorPin(pin)
+                    .kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
+            SecureToken token = SoftTokens.open(file);
+            token.login(pin);
+            token.lifecycle().enroll(ALIAS, KeyAlgorithm.EC_P256, CredentialUsage.NODE_AUTHENTICATION,
+                    certificate.apply(ca.issue(nodeName))::certifyChain);
+            return token;
+        }
+    }
+}

@@ -268,7 +268,8 @@ public final class NodeTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        validate(chain, socket instanceof SSLSocket s ? s.getHandshakeSession().getPeerHost() : null);
+        validate(chain, socket instanceof SSLSocket s && s.getHandshakeSession() != null
+                ? s.getHandshakeSession().getPeerHost() : null);
     }
 
     @Override

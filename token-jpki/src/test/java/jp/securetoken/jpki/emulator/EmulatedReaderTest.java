@@ -24,11 +24,11 @@ class EmulatedReaderTest {
     private static final CommandAPDU SELECT_JPKI = new CommandAPDU(
             HexFormat.of().parseHex("00A4040C0AD392F000260100000001"));
 
-    private static final JpkiCardIdentity identity = JpkiCardIdentity.generate();
+    private static final JpkiCardIdentity IDENTITY = JpkiCardIdentity.generate();
 
     @Test
     void theReaderListsItsCardAndTheCardAnswersLikeTheEmulator() throws Exception {
-        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(identity));
+        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(IDENTITY));
         TerminalFactory factory = reader.terminalFactory();
         List<CardTerminal> present = factory.terminals().list(CardTerminals.State.CARD_PRESENT);
         assertEquals(1, present.size());
@@ -41,7 +41,7 @@ class EmulatedReaderTest {
 
     @Test
     void aRemovedCardFailsItsCommandsAsPcscDoesAndAnotherCardCanComeIn() throws Exception {
-        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(identity));
+        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(IDENTITY));
         CardTerminal terminal = reader.terminalFactory().terminals().list().get(0);
         Card card = terminal.connect("*");
         reader.remove();
@@ -51,7 +51,7 @@ class EmulatedReaderTest {
         assertFalse(terminal.isCardPresent());
         assertThrows(CardNotPresentException.class, () -> terminal.connect("*"));
 
-        reader.insert(JpkiCardEmulator.of(identity));
+        reader.insert(JpkiCardEmulator.of(IDENTITY));
         assertEquals(0x9000, terminal.connect("*").getBasicChannel().transmit(SELECT_JPKI).getSW());
         assertThrows(CardException.class, () -> card.getBasicChannel().transmit(SELECT_JPKI),
                 "a connection to the card before its removal stays dead");
@@ -71,7 +71,7 @@ class EmulatedReaderTest {
                 throw new IllegalStateException(e);
             }
         });
-        reader.insert(JpkiCardEmulator.of(identity));
+        reader.insert(JpkiCardEmulator.of(IDENTITY));
         assertTrue(change.get(10, TimeUnit.SECONDS));
         assertTrue(terminals.list().get(0).waitForCardPresent(1));
         reader.remove();

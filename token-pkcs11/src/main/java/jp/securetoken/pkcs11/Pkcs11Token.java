@@ -1,0 +1,629 @@
+package jp.securetoken.pkcs11;
+
+import java.io.IOException;
+import java.math.BigInteger;
+
+import java.security.AuthProvider;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.ProviderException;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.crypto.Cipher;
+import javax.security.auth.login.LoginException;
+import javax.security.auth.x500.X500Principal;
+
+import jp.securetoken.api.CapabilityNotSupportedException;
+import jp.securetoken.api.CertificationRequests;
+import jp.securetoken.api.CommandQueue;
+import jp.securetoken.api.Credential;
+import jp.securetoken.api.CredentialLifecycle;
+import jp.securetoken.api.CredentialMismatchException;
+import jp.securetoken.api.CredentialNotFoundException;
+import jp.securetoken.api.CredentialUsage;
+import jp.securetoken.api.JahisCapability;
+import jp.securetoken.api.KeyAlgorithm;
+import jp.securetoken.api.LoginRequiredException;
+import jp.securetoken.api.OperationNotSupportedException;
+import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.PinEntryCancelledException;
+import jp.securetoken.api.PinFormatException;
+import jp.securetoken.api.PinIncorrectException;
+import jp.securetoken.api.PinLockedException;
+import jp.securetoken.api.PinRequest;
+import jp.securetoken.api.PinRole;
+import jp.securetoken.api.PinStatus;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.api.SignatureScheme;
+import jp.securetoken.api.TokenCapabilities;
+import jp.securetoken.api.TokenClosedException;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.api.TokenInfo;
+import jp.securetoken.api.TokenKey;
+import jp.securetoken.api.UserDataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One PKCS#11 token opened through its own SunPKCS11 provider instance (never added to
+ * {@link java.security.Security}). Login, credentials, key generation, certificate import and
+ * PKCS#1/ECDSA signing go through SunPKCS11's JCA surface; where the JDK's wrapper is exported
+ * ({@link Cryptoki}) the token's flags, mechanism list, PSS over a hash and data objects are used too.
+ */
+final class Pkcs11Token implements SecureToken {
+    private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Token.class);
+    static final String APPLICATION = "securetoken";
+
+    private final TokenInfo info;
+    private final long slot;
+    private final AuthProvider provider;
+    private final Cryptoki cryptoki;
+    private final CommandQueue queue;
+    private final Set<SignatureScheme> schemes;
+    private final TokenCapabilities capabilities;
+    private final Map<String, KeyPair> pending = new HashMap<>();
+    private final Set<String> mismatched = new HashSet<>();
+    private KeyStore keyStore;
+    private long session = -1;
+    private volatile boolean closed;
+
+    Pkcs11Token(TokenInfo info, long slot, AuthProvider provider, Cryptoki cryptoki) throws TokenException {
+        this.info = info;
+        this.slot = slot;
+        this.provider = provider;
+        this.cryptoki = cryptoki;
+        this.queue = new CommandQueue(info.label().isEmpty() ? "pkcs11-slot-" + slot : info.label());
+        this.schemes = Collections.unmodifiableSet(findSchemes());
+        this.capabilities = findCapabilities();
+    }
+
+    CommandQueue queue() {
+        return queue;
+    }
+
+    long slot() {
+        return slot;
+    }
+
+    Optional<Cryptoki> cryptoki() {
+        return Optional.ofNullable(cryptoki);
+    }
+
+    AuthProvider provider() {
+        return provider;
+    }
+
+    private EnumSet<SignatureScheme> findSchemes() throws TokenException {
+        EnumSet<SignatureScheme> s = EnumSet.noneOf(SignatureScheme.class);
+        boolean pkcs1;
+        boolean pss;
+        boolean ecdsa;
+        if (cryptoki != null) {
+            Set<Long> mechanisms = new HashSet<>();
+            for (Cryptoki.MechanismInfo m : cryptoki.mechanisms(slot)) {
+                if (m.has(Ck.CKF_SIGN)) {
+                    mechanisms.add(m.mechanism());
+                }
+            }
+            pkcs1 = mechanisms.contains(Ck.CKM_RSA_PKCS);
+            pss = mechanisms.contains(Ck.CKM_RSA_PKCS_PSS);
+            ecdsa = mechanisms.contains(Ck.CKM_ECDSA);
+        } else {
+            // SunPKCS11 registers a service only for mechanisms the token lists.
+            pkcs1 = provider.getService("Cipher", "RSA/ECB/PKCS1Padding") != null;
+            pss = false; // PSS over a precomputed hash needs C_Sign directly
+            ecdsa = provider.getService("Signature", "NONEwithECDSA") != null;
+        }
+        if (pkcs1) {
+            s.addAll(EnumSet.of(SignatureScheme.RSA_PKCS1_SHA256, SignatureScheme.RSA_PKCS1_SHA384,
+                    SignatureScheme.RSA_PKCS1_SHA512));
+        }
+        if (pss) {
+            s.addAll(EnumSet.of(SignatureScheme.RSA_PSS_SHA256, SignatureScheme.RSA_PSS_SHA384,
+                    SignatureScheme.RSA_PSS_SHA512));
+        }
+        if (ecdsa) {
+            s.addAll(EnumSet.of(SignatureScheme.ECDSA_P256_SHA256, SignatureScheme.ECDSA_P384_SHA384,
+                    SignatureScheme.ECDSA_P521_SHA512));
+        }
+        return s;
+    }
+
+    private TokenCapabilities findCapabilities() throws TokenException {
+        EnumSet<JahisCapability> c = EnumSet.of(JahisCapability.CREDENTIAL_STORAGE);
+        boolean writeProtected = false;
+        if (cryptoki != null) {
+            Cryptoki.TokenState state = cryptoki.tokenState(slot);
+            writeProtected = state.has(Ck.CKF_WRITE_PROTECTED);
+            if (state.has(Ck.CKF_LOGIN_REQUIRED)) {
+                c.add(JahisCapability.ENTITY_AUTHENTICATION);
+            }
+            if (!writeProtected) {
+                c.add(JahisCapability.USER_DATA_STORAGE);
+            }
+        } else {
+            c.add(JahisCapability.ENTITY_AUTHENTICATION); // SunPKCS11 logs in; the flag itself is not readable
+        }
+        if (!schemes.isEmpty()) {
+            c.add(JahisCapability.SIGNATURE_GENERATION);
+        }
+        if (!writeProtected) {
+            c.add(JahisCapability.CREDENTIAL_WRITE_UPDATE);
+            if (provider.getService("KeyPairGenerator", "RSA") != null
+                    || provider.getService("KeyPairGenerator", "EC") != null) {
+                c.add(JahisCapability.KEY_GENERATION);
+            }
+        }
+        return new TokenCapabilities(c);
+    }
+
+    @Override
+    public TokenInfo info() {
+        return info;
+    }
+
+    @Override
+    public TokenCapabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Set<SignatureScheme> signatureSchemes() {
+        return schemes;
+    }
+
+    private void requireOpen() throws TokenClosedException {
+        if (closed) {
+            throw new TokenClosedException(info.label());
+        }
+    }
+
+    private Cryptoki requireCryptoki(String operation) throws OperationNotSupportedException {
+        if (cryptoki == null) {
+            throw new OperationNotSupportedException(operation, "it needs the JDK's PKCS#11 wrapper; start the JVM with "
+                    + CryptokiAccess.FLAG);
+        }
+        return cryptoki;
+    }
+
+    @Override
+    public PinStatus pinStatus(PinRole role) throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            Cryptoki.TokenState state = requireCryptoki("Reading the PIN state").tokenState(slot);
+            return status(role, state);
+        });
+    }
+
+    /**
+     * The PIN state as the token flags tell it: locked (0 tries), final try (1 try), otherwise
+     * unknown; PKCS#11 has no retry counter, only these flags.
+     */
+    static PinStatus status(PinRole role, Cryptoki.TokenState state) {
+        boolean user = role == PinRole.USER;
+        if (state.has(user ? Ck.CKF_USER_PIN_LOCKED : Ck.CKF_SO_PIN_LOCKED)) {
+            return new PinStatus(role, 0, PinStatus.UNKNOWN, true);
+        }
+        if (state.has(user ? Ck.CKF_USER_PIN_FINAL_TRY : Ck.CKF_SO_PIN_FINAL_TRY)) {
+            return new PinStatus(role, 1, PinStatus.UNKNOWN, false);
+        }
+        return PinStatus.retriesUnknown(role);
+    }
+
+    @Override
+    public void login(PinCallback pin) throws TokenException {
+        queue.call(() -> {
+            requireOpen();
+            doLogin(pin);
+            return null;
+        });
+    }
+
+    private void doLogin(PinCallback callback) throws TokenException {
+        String rule = "the token's PIN length";
+        int retries = PinStatus.UNKNOWN;
+        Cryptoki.TokenState before = null;
+        if (cryptoki != null) {
+            before = cryptoki.tokenState(slot);
+            PinStatus status = status(PinRole.USER, before);
+            if (status.locked()) {
+                throw new PinLockedException(PinRole.USER, Pkcs11Errors.HOW_TO_UNLOCK);
+            }
+            retries = status.retriesLeft();
+            rule = before.minPin() + " to " + before.maxPin() + " characters";
+        }
+        char[] pin = callback.providePin(new PinRequest(PinRole.USER, "login", info.label(), retries, rule));
+        if (pin == null) {
+            throw new PinEntryCancelledException(PinRole.USER);
+        }
+        try {
+            if (before != null && (pin.length < before.minPin() || pin.length > before.maxPin())) {
+                throw new PinFormatException(PinRole.USER, rule);
+            }
+            KeyStore ks = KeyStore.getInstance("PKCS11", provider);
+            ks.load(null, pin);
+            keyStore = ks;
+            LOG.info("Logged in to PKCS#11 token {}", info.label());
+        } catch (IOException | GeneralSecurityException | ProviderException e) {
+            throw loginFailure(e);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+    }
+
+    private TokenException loginFailure(Exception e) throws TokenException {
+        String code = Pkcs11Errors.ckr(e).orElse("");
+        switch (code) {
+            case "CKR_PIN_INCORRECT":
+                if (cryptoki != null) {
+                    PinStatus after = status(PinRole.USER, cryptoki.tokenState(slot));
+                    if (after.retriesKnown()) {
+                        return new PinIncorrectException(PinRole.USER, after.retriesLeft());
+                    }
+                }
+                return new PinIncorrectException(PinRole.USER);
+            case "CKR_PIN_LEN_RANGE":
+            case "CKR_PIN_INVALID":
+                return new PinFormatException(PinRole.USER, "the token's PIN rules");
+            default:
+                return Pkcs11Errors.map(e, info.label(), "Login");
+        }
+    }
+
+    @Override
+    public void logout() throws TokenException {
+        queue.call(() -> {
+            requireOpen();
+            doLogout();
+            return null;
+        });
+    }
+
+    private void doLogout() {
+        if (keyStore == null) {
+            return;
+        }
+        keyStore = null;
+        pending.clear();
+        try {
+            provider.logout();
+        } catch (LoginException e) {
+            LOG.warn("Logging out of PKCS#11 token {} failed: {}", info.label(), e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean isLoggedIn() {
+        return keyStore != null && !closed;
+    }
+
+    @Override
+    public void changePin(PinRole role, PinCallback currentPin, PinCallback newPin) throws TokenException {
+        throw new OperationNotSupportedException("Changing a PKCS#11 PIN", "the JDK's PKCS#11 wrapper has no C_SetPIN;"
+                + " use the token's own tool, e.g. pkcs11-tool --change-pin");
+    }
+
+    @Override
+    public void unlockUserPin(PinCallback administratorPin, PinCallback newUserPin) throws TokenException {
+        throw new OperationNotSupportedException("Unlocking a PKCS#11 user PIN", "the JDK's PKCS#11 wrapper has no"
+                + " C_InitPIN; use the token's own tool, e.g. pkcs11-tool --init-pin --login --login-type so");
+    }
+
+    private KeyStore requireLogin(String operation) throws LoginRequiredException {
+        if (keyStore == null) {
+            throw new LoginRequiredException(operation);
+        }
+        return keyStore;
+    }
+
+    @Override
+    public List<Credential> credentials() throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            return readCredentials();
+        });
+    }
+
+    @Override
+    public Credential credential(String alias) throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            for (Credential c : readCredentials()) {
+                if (c.alias().equals(alias)) {
+                    return c;
+                }
+            }
+            if (mismatched.contains(alias)) {
+                throw new CredentialMismatchException("the certificate '" + alias + "' does not carry the public key of"
+                        + " the private key with the same CKA_ID");
+            }
+            throw new CredentialNotFoundException(alias, info.label());
+        });
+    }
+
+    private List<Credential> readCredentials() throws TokenException {
+        KeyStore ks = requireLogin("Reading credentials");
+        List<Credential> out = new ArrayList<>();
+        mismatched.clear();
+        try {
+            for (String alias : Collections.list(ks.aliases())) {
+                if (!ks.isKeyEntry(alias)) {
+                    continue;
+                }
+                Certificate[] chain = ks.getCertificateChain(alias);
+                PrivateKey key = (PrivateKey) ks.getKey(alias, null);
+                if (chain == null || chain.length == 0 || key == null) {
+                    continue;
+                }
+                List<X509Certificate> certs = new ArrayList<>();
+                for (Certificate c : chain) {
+                    certs.add((X509Certificate) c);
+                }
+                if (!matches(key, certs.get(0))) {
+                    LOG.warn("PKCS#11 token {}: certificate '{}' does not fit its private key; left out", info.label(),
+                            alias);
+                    mismatched.add(alias);
+                    continue;
+                }
+                out.add(new Credential(alias, certs, CredentialUsage.NODE_AUTHENTICATION,
+                        new Pkcs11Key(this, alias, key, certs.get(0).getPublicKey(), schemes)));
+            }
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw Pkcs11Errors.map(e, info.label(), "Reading credentials");
+        }
+        out.sort(java.util.Comparator.comparing(Credential::alias));
+        return out;
+    }
+
+    /** RSA: the modulus the token reports for the private key must be the certificate's. EC keys are checked when signing. */
+    private static boolean matches(PrivateKey key, X509Certificate cert) {
+        if (key instanceof RSAKey rsa && cert.getPublicKey() instanceof RSAKey certRsa) {
+            BigInteger m = rsa.getModulus();
+            return m == null || m.equals(certRsa.getModulus());
+        }
+        return key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm());
+    }
+
+    /** Signs on the queue thread. */
+    byte[] signDigest(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
+        requireOpen();
+        requireLogin("Signing");
+        try {
+            return switch (scheme.padding()) {
+                case PKCS1 -> {
+                    Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding", provider);
+                    rsa.init(Cipher.ENCRYPT_MODE, key.privateKey()); // private-key "encryption" is C_Sign(CKM_RSA_PKCS)
+                    yield rsa.doFinal(scheme.digestInfo(digest));
+                }
+                case NONE -> {
+                    Signature ecdsa = Signature.getInstance("NONEwithECDSA", provider);
+                    ecdsa.initSign(key.privateKey());
+                    ecdsa.update(digest);
+                    yield ecdsa.sign();
+                }
+                case PSS -> signPss(key, scheme, digest);
+            };
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw Pkcs11Errors.map(e, info.label(), "Signing");
+        }
+    }
+
+    private byte[] signPss(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
+        Cryptoki c = requireCryptoki("RSA-PSS over a hash");
+        long s = session();
+        long handle = privateKeyHandle(c, s, key);
+        return c.signPss(s, handle, scheme, digest);
+    }
+
+    /** The private key object whose CKA_ID is that of the certificate stored under the key's alias. */
+    private long privateKeyHandle(Cryptoki c, long s, Pkcs11Key key) throws TokenException {
+        byte[] id = null;
+        try {
+            X509Certificate cert = (X509Certificate) keyStore.getCertificate(key.alias());
+            byte[] der = cert.getEncoded();
+            for (long h : c.find(s, Ck.CKO_CERTIFICATE, null)) {
+                if (Arrays.equals(der, c.bytes(s, h, Ck.CKA_VALUE))) {
+                    id = c.bytes(s, h, Ck.CKA_ID);
+                    break;
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw Pkcs11Errors.map(e, info.label(), "Finding the key");
+        }
+        if (id != null) {
+            for (long h : c.find(s, Ck.CKO_PRIVATE_KEY, null)) {
+                if (Arrays.equals(id, c.bytes(s, h, Ck.CKA_ID))) {
+                    return h;
+                }
+            }
+        }
+        throw new CredentialNotFoundException(key.alias(), info.label());
+    }
+
+    /** This token's own session for direct calls, opened read/write where the token allows. */
+    long session() throws TokenException {
+        Cryptoki c = requireCryptoki("Direct PKCS#11 calls");
+        if (session == -1) {
+            try {
+                session = c.openSession(slot, true);
+            } catch (TokenException e) {
+                session = c.openSession(slot, false);
+            }
+        }
+        return session;
+    }
+
+    @Override
+    public UserDataStore userData() throws CapabilityNotSupportedException {
+        capabilities.require(JahisCapability.USER_DATA_STORAGE, info.label());
+        return new Pkcs11UserData(this);
+    }
+
+    void requireOpenAndLoggedIn(String operation) throws TokenException {
+        requireOpen();
+        requireLogin(operation);
+    }
+
+    void requireOpenState() throws TokenException {
+        requireOpen();
+    }
+
+    @Override
+    public CredentialLifecycle lifecycle() throws CapabilityNotSupportedException {
+        capabilities.require(JahisCapability.CREDENTIAL_WRITE_UPDATE, info.label());
+        return new Lifecycle();
+    }
+
+    /** Key generation with SunPKCS11's KeyPairGenerator; writing with its KeyStore. */
+    private final class Lifecycle implements CredentialLifecycle {
+        @Override
+        public TokenKey generateKeyPair(String alias, KeyAlgorithm algorithm) throws TokenException {
+            capabilities.require(JahisCapability.KEY_GENERATION, info.label());
+            return queue.call(() -> {
+                requireOpenAndLoggedIn("Key generation");
+                try {
+                    KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm.jcaName(), provider);
+                    if (algorithm.curve() != null) {
+                        g.initialize(new ECGenParameterSpec(algorithm.curve()));
+                    } else {
+                        g.initialize(algorithm.bits());
+                    }
+                    KeyPair pair = g.generateKeyPair();
+                    pending.put(alias, pair);
+                    LOG.info("Generated a {} key pair for '{}' in PKCS#11 token {}", algorithm, alias, info.label());
+                    return new Pkcs11Key(Pkcs11Token.this, alias, pair.getPrivate(), pair.getPublic(), schemes);
+                } catch (GeneralSecurityException | ProviderException e) {
+                    throw Pkcs11Errors.map(e, info.label(), "Key generation");
+                }
+            });
+        }
+
+        @Override
+        public byte[] createCertificationRequest(String alias, X500Principal subject) throws TokenException {
+            TokenKey key = queue.call(() -> {
+                requireOpenAndLoggedIn("A certification request");
+                KeyPair p = pending.get(alias);
+                if (p != null) {
+                    return new Pkcs11Key(Pkcs11Token.this, alias, p.getPrivate(), p.getPublic(), schemes);
+                }
+                return credential(alias).key();
+            });
+            return CertificationRequests.create(key, subject);
+        }
+
+        @Override
+        public Credential writeCredential(String alias, List<X509Certificate> chain, CredentialUsage usage)
+                throws TokenException {
+            if (chain == null || chain.isEmpty()) {
+                throw new CredentialMismatchException("the chain is empty");
+            }
+            return queue.call(() -> {
+                KeyStore ks = requireLogin("Writing a credential");
+                requireOpen();
+                Chains.requireLinked(chain);
+                PrivateKey key = keyFor(alias, chain.get(0));
+                try {
+                    if (ks.containsAlias(alias) && !pending.containsKey(alias)) {
+                        // same key, new certificate: replace the certificate objects only
+                        ks.setKeyEntry(alias, key, null, chain.toArray(new Certificate[0]));
+                    } else {
+                        if (ks.containsAlias(alias)) {
+                            ks.deleteEntry(alias);
+                        }
+                        ks.setKeyEntry(alias, key, null, chain.toArray(new Certificate[0]));
+                    }
+                } catch (GeneralSecurityException | ProviderException e) {
+                    throw Pkcs11Errors.map(e, info.label(), "Writing a credential");
+                }
+                pending.remove(alias);
+                LOG.info("Wrote credential '{}' to PKCS#11 token {}", alias, info.label());
+                return credential(alias);
+            });
+        }
+
+        private PrivateKey keyFor(String alias, X509Certificate cert) throws TokenException {
+            KeyPair p = pending.get(alias);
+            if (p != null) {
+                if (Arrays.equals(p.getPublic().getEncoded(), cert.getPublicKey().getEncoded())) {
+                    return p.getPrivate();
+                }
+                throw new CredentialMismatchException("the certificate does not carry the key pair generated for '"
+                        + alias + "'");
+            }
+            for (Credential c : readCredentials()) {
+                if (c.alias().equals(alias)) {
+                    if (Arrays.equals(c.certificate().getPublicKey().getEncoded(), cert.getPublicKey().getEncoded())) {
+                        return ((Pkcs11Key) c.key()).privateKey();
+                    }
+                    throw new CredentialMismatchException("the certificate does not carry the key of credential '"
+                            + alias + "'");
+                }
+            }
+            throw new CredentialMismatchException("the token holds no key for '" + alias
+                    + "'; generate one with generateKeyPair first");
+        }
+
+        @Override
+        public boolean deleteCredential(String alias) throws TokenException {
+            return queue.call(() -> {
+                KeyStore ks = requireLogin("Deleting a credential");
+                requireOpen();
+                try {
+                    boolean existed = ks.containsAlias(alias);
+                    if (existed) {
+                        ks.deleteEntry(alias);
+                    }
+                    pending.remove(alias);
+                    return existed;
+                } catch (GeneralSecurityException | ProviderException e) {
+                    throw Pkcs11Errors.map(e, info.label(), "Deleting a credential");
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            queue.call(() -> {
+                doLogout();
+                if (session != -1 && cryptoki != null) {
+                    cryptoki.closeSession(session);
+                    session = -1;
+                }
+                closed = true;
+                return null;
+            });
+        } catch (TokenException e) {
+            LOG.warn("Closing PKCS#11 token {}: {}", info.label(), e.getMessage());
+        } finally {
+            closed = true;
+            queue.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Pkcs11Token[" + info.label() + ", slot " + Long.toUnsignedString(slot) + "]";
+    }
+
+}

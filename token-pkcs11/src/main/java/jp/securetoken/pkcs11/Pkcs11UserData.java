@@ -1,0 +1,126 @@
+package jp.securetoken.pkcs11;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import jp.securetoken.api.TokenException;
+import jp.securetoken.api.UserDataLimitException;
+import jp.securetoken.api.UserDataStore;
+
+/**
+ * User data records as public PKCS#11 data objects (CKO_DATA, CKA_TOKEN true, CKA_PRIVATE false) of
+ * application {@value Pkcs11Token#APPLICATION}, named by CKA_LABEL and holding CKA_VALUE. Anyone may
+ * read them; this store writes and deletes only when the token is logged in.
+ */
+final class Pkcs11UserData implements UserDataStore {
+    static final int MAX_RECORD_SIZE = 4096;
+    static final int MAX_RECORDS = 32;
+    private final Pkcs11Token token;
+
+    Pkcs11UserData(Pkcs11Token token) {
+        this.token = token;
+    }
+
+    private Cryptoki cryptoki() {
+        return token.cryptoki().orElseThrow(() -> new IllegalStateException("user data is offered only with the wrapper"));
+    }
+
+    private List<long[]> records() throws TokenException {
+        Cryptoki c = cryptoki();
+        long s = token.session();
+        List<long[]> out = new ArrayList<>();
+        for (long h : c.find(s, Ck.CKO_DATA, Pkcs11Token.APPLICATION)) {
+            out.add(new long[] {h});
+        }
+        return out;
+    }
+
+    private Optional<Long> handle(String name) throws TokenException {
+        Cryptoki c = cryptoki();
+        long s = token.session();
+        for (long[] h : records()) {
+            if (name.equals(c.text(s, h[0], Ck.CKA_LABEL))) {
+                return Optional.of(h[0]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<String> names() throws TokenException {
+        return token.queue().call(() -> {
+            token.requireOpenState();
+            TreeSet<String> names = new TreeSet<>();
+            for (long[] h : records()) {
+                String label = cryptoki().text(token.session(), h[0], Ck.CKA_LABEL);
+                if (label != null) {
+                    names.add(label);
+                }
+            }
+            return List.copyOf(names);
+        });
+    }
+
+    @Override
+    public Optional<byte[]> read(String name) throws TokenException {
+        return token.queue().call(() -> {
+            token.requireOpenState();
+            Optional<Long> h = handle(name);
+            if (h.isEmpty()) {
+                return Optional.<byte[]>empty();
+            }
+            byte[] v = cryptoki().bytes(token.session(), h.get(), Ck.CKA_VALUE);
+            return Optional.of(v == null ? new byte[0] : v);
+        });
+    }
+
+    @Override
+    public void write(String name, byte[] value) throws TokenException {
+        byte[] copy = value.clone();
+        token.queue().call(() -> {
+            token.requireOpenAndLoggedIn("Writing user data");
+            if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 128) {
+                throw new UserDataLimitException("a record name has 1 to 128 bytes");
+            }
+            if (copy.length > MAX_RECORD_SIZE) {
+                throw new UserDataLimitException("record '" + name + "' has " + copy.length + " bytes; at most "
+                        + MAX_RECORD_SIZE);
+            }
+            Optional<Long> h = handle(name);
+            if (h.isPresent()) {
+                cryptoki().setValue(token.session(), h.get(), copy);
+            } else {
+                if (records().size() >= MAX_RECORDS) {
+                    throw new UserDataLimitException("the token holds at most " + MAX_RECORDS + " records");
+                }
+                cryptoki().createData(token.session(), Pkcs11Token.APPLICATION, name, copy);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(String name) throws TokenException {
+        return token.queue().call(() -> {
+            token.requireOpenAndLoggedIn("Deleting user data");
+            Optional<Long> h = handle(name);
+            if (h.isPresent()) {
+                cryptoki().destroy(token.session(), h.get());
+            }
+            return h.isPresent();
+        });
+    }
+
+    @Override
+    public int maxRecordSize() {
+        return MAX_RECORD_SIZE;
+    }
+
+    @Override
+    public int maxRecords() {
+        return MAX_RECORDS;
+    }
+}

@@ -1,7 +1,6 @@
 package jp.securetoken.pkcs11;
 
 import java.io.IOException;
-import java.math.BigInteger;
 
 import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
@@ -79,6 +78,8 @@ final class Pkcs11Token implements SecureToken {
     private final TokenCapabilities capabilities;
     private final Map<String, KeyPair> pending = new HashMap<>();
     private final Set<String> mismatched = new HashSet<>();
+    /** Certificates (by SHA-256) whose EC key was checked by a probe signature, and the outcome. */
+    private final Map<String, Boolean> probed = new HashMap<>();
     private KeyStore keyStore;
     private long session = -1;
     private volatile boolean closed;
@@ -375,14 +376,14 @@ final class Pkcs11Token implements SecureToken {
                 for (Certificate c : chain) {
                     certs.add((X509Certificate) c);
                 }
-                if (!matches(key, certs.get(0))) {
+                Pkcs11Key tokenKey = new Pkcs11Key(this, alias, key, certs.get(0).getPublicKey(), schemes);
+                if (!matches(tokenKey, certs.get(0))) {
                     LOG.warn("PKCS#11 token {}: certificate '{}' does not fit its private key; left out", info.label(),
                             alias);
                     mismatched.add(alias);
                     continue;
                 }
-                out.add(new Credential(alias, certs, CredentialUsage.NODE_AUTHENTICATION,
-                        new Pkcs11Key(this, alias, key, certs.get(0).getPublicKey(), schemes)));
+                out.add(new Credential(alias, certs, CredentialUsage.NODE_AUTHENTICATION, tokenKey));
             }
         } catch (GeneralSecurityException | ProviderException e) {
             throw Pkcs11Errors.map(e, info.label(), "Reading credentials");
@@ -391,13 +392,44 @@ final class Pkcs11Token implements SecureToken {
         return out;
     }
 
-    /** RSA: the modulus the token reports for the private key must be the certificate's. EC keys are checked when signing. */
-    private static boolean matches(PrivateKey key, X509Certificate cert) {
-        if (key instanceof RSAKey rsa && cert.getPublicKey() instanceof RSAKey certRsa) {
-            BigInteger m = rsa.getModulus();
-            return m == null || m.equals(certRsa.getModulus());
+    /**
+     * Whether the private key is the certificate's: for RSA keys whose modulus the token shows, the
+     * moduli must be equal; otherwise (sensitive keys show little) a probe signature, made once per
+     * certificate and token handle, must verify with the certificate's key.
+     */
+    private boolean matches(Pkcs11Key key, X509Certificate cert) throws TokenException, GeneralSecurityException {
+        if (!key.privateKey().getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
+            return false;
         }
-        return key.getAlgorithm().equals(cert.getPublicKey().getAlgorithm());
+        if (key.privateKey() instanceof RSAKey rsa && cert.getPublicKey() instanceof RSAKey certRsa
+                && rsa.getModulus() != null) {
+            return rsa.getModulus().equals(certRsa.getModulus());
+        }
+        Optional<SignatureScheme> scheme = key.signatureSchemes().stream().findFirst();
+        if (scheme.isEmpty()) {
+            return true; // the token cannot sign with it at all; nothing to compare
+        }
+        String fingerprint = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        Boolean known = probed.get(fingerprint);
+        if (known == null) {
+            byte[] probe = new byte[32];
+            new java.security.SecureRandom().nextBytes(probe);
+            byte[] digest = java.security.MessageDigest.getInstance(scheme.get().digestAlgorithm()).digest(probe);
+            Signature verifier = Signature.getInstance(scheme.get().jcaAlgorithm());
+            if (scheme.get().jcaParameters().isPresent()) {
+                verifier.setParameter(scheme.get().jcaParameters().get());
+            }
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(probe);
+            try {
+                known = verifier.verify(signDigest(key, scheme.get(), digest));
+            } catch (java.security.SignatureException e) {
+                known = false;
+            }
+            probed.put(fingerprint, known);
+        }
+        return known;
     }
 
     /** Signs on the queue thread. */

@@ -59,6 +59,24 @@ final class SoftHsm {
         return request -> pin.toCharArray();
     }
 
+    /** Whether {@code signature} verifies over {@code data} with JCA's own providers. */
+    static boolean verifies(PublicKey key, jp.securetoken.api.SignatureScheme scheme, byte[] data, byte[] signature)
+            throws java.security.GeneralSecurityException {
+        java.security.Signature v = java.security.Signature.getInstance(scheme.jcaAlgorithm());
+        if (scheme.jcaParameters().isPresent()) {
+            v.setParameter(scheme.jcaParameters().get());
+        }
+        v.initVerify(key);
+        v.update(data);
+        return v.verify(signature);
+    }
+
+    /** Opens a prepared token by its label. */
+    static jp.securetoken.api.SecureToken open(String label) throws jp.securetoken.api.TokenException {
+        get();
+        return jp.securetoken.api.SecureTokens.discover().open(uri(label));
+    }
+
     /** The address of a token prepared here. */
     static String uri(String label) {
         return "pkcs11:token=" + label + "?module-path=" + MODULE;

@@ -182,7 +182,16 @@ final class Cryptoki {
         CK_ATTRIBUTE[] a = {new CK_ATTRIBUTE(attribute)};
         try {
             p11.C_GetAttributeValue(session, object, a);
-            return a[0].pValue == null ? null : a[0].getByteArray();
+            Object v = a[0].pValue;
+            if (v instanceof char[] chars) {
+                // the wrapper hands CK_UTF8CHAR attributes (CKA_LABEL, CKA_APPLICATION) over as one char per byte
+                byte[] b = new byte[chars.length];
+                for (int i = 0; i < chars.length; i++) {
+                    b[i] = (byte) chars[i];
+                }
+                return b;
+            }
+            return v == null ? null : a[0].getByteArray();
         } catch (PKCS11Exception e) {
             throw Pkcs11Errors.map(e, module.toString(), "C_GetAttributeValue");
         }
@@ -206,10 +215,10 @@ final class Cryptoki {
         }
     }
 
-    /** C_SetAttributeValue(CKA_VALUE). */
-    void setValue(long session, long object, byte[] value) throws TokenException {
+    /** C_SetAttributeValue(CKA_LABEL). */
+    void setLabel(long session, long object, String label) throws TokenException {
         try {
-            p11.C_SetAttributeValue(session, object, new CK_ATTRIBUTE[] {new CK_ATTRIBUTE(Ck.CKA_VALUE, value)});
+            p11.C_SetAttributeValue(session, object, new CK_ATTRIBUTE[] {new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label))});
         } catch (PKCS11Exception e) {
             throw Pkcs11Errors.map(e, module.toString(), "C_SetAttributeValue");
         }

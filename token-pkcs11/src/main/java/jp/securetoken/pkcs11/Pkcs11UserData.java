@@ -13,7 +13,9 @@ import jp.securetoken.api.UserDataStore;
 /**
  * User data records as public PKCS#11 data objects (CKO_DATA, CKA_TOKEN true, CKA_PRIVATE false) of
  * application {@value Pkcs11Token#APPLICATION}, named by CKA_LABEL and holding CKA_VALUE. Anyone may
- * read them; this store writes and deletes only when the token is logged in.
+ * read them; this store writes and deletes only when the token is logged in (PKCS#11 itself would let
+ * a public session create public objects). Replacing a record creates the new object before
+ * destroying the old one.
  */
 final class Pkcs11UserData implements UserDataStore {
     static final int MAX_RECORD_SIZE = 4096;
@@ -89,14 +91,15 @@ final class Pkcs11UserData implements UserDataStore {
                 throw new UserDataLimitException("record '" + name + "' has " + copy.length + " bytes; at most "
                         + MAX_RECORD_SIZE);
             }
-            Optional<Long> h = handle(name);
-            if (h.isPresent()) {
-                cryptoki().setValue(token.session(), h.get(), copy);
-            } else {
-                if (records().size() >= MAX_RECORDS) {
-                    throw new UserDataLimitException("the token holds at most " + MAX_RECORDS + " records");
-                }
-                cryptoki().createData(token.session(), Pkcs11Token.APPLICATION, name, copy);
+            Optional<Long> old = handle(name);
+            if (old.isEmpty() && records().size() >= MAX_RECORDS) {
+                throw new UserDataLimitException("the token holds at most " + MAX_RECORDS + " records");
+            }
+            // Tokens may keep a data object's CKA_VALUE read-only (SoftHSM2 does): the new object is
+            // created first and the old one destroyed after, so a failure never loses the record.
+            cryptoki().createData(token.session(), Pkcs11Token.APPLICATION, name, copy);
+            if (old.isPresent()) {
+                cryptoki().destroy(token.session(), old.get());
             }
             return null;
         });

@@ -142,11 +142,13 @@ final class Cryptoki {
         }
     }
 
-    void closeSession(long session) {
+    /** Closes a session; false when the library refused (the session is gone either way). */
+    boolean closeSession(long session) {
         try {
             p11.C_CloseSession(session);
+            return true;
         } catch (PKCS11Exception e) {
-            // the session is gone either way (token removed, library finalised)
+            return false;
         }
     }
 
@@ -244,6 +246,144 @@ final class Cryptoki {
             throw Pkcs11Errors.map(e, module.toString(), "C_Sign (CKM_RSA_PKCS_PSS)");
         } finally {
             m.freeHandle();
+        }
+    }
+
+    /** One function called by {@link #exercise}: whether it worked and what was seen. */
+    record Call(String function, boolean worked, String evidence) {
+    }
+
+    /**
+     * Calls the cryptographic functions of the JAHIS table once each with session objects that
+     * vanish with the session: an RSA-2048 key pair (C_GenerateKeyPair), CKM_RSA_PKCS sign and
+     * verify, CKM_SHA256_RSA_PKCS multi-part verify, RSA encrypt and decrypt, SHA-256 digest, and
+     * AES-CBC-PAD multi-part encryption for C_EncryptFinal. Results are checked (the digest against
+     * the host's, the decryption against the plaintext). Needs a logged-in session.
+     */
+    List<Call> exercise(long session) {
+        List<Call> calls = new ArrayList<>();
+        byte[] data = "JAHIS 8.2.4 conformance probe".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long[] pair = null;
+        long aes = -1;
+        try {
+            pair = p11.C_GenerateKeyPair(session, new CK_MECHANISM(Ck.CKM_RSA_PKCS_KEY_PAIR_GEN), new CK_ATTRIBUTE[] {
+                new CK_ATTRIBUTE(Ck.CKA_TOKEN, false), new CK_ATTRIBUTE(0x121L, 2048L),
+                new CK_ATTRIBUTE(0x122L, new byte[] {1, 0, 1}), new CK_ATTRIBUTE(0x104L, true),
+                new CK_ATTRIBUTE(0x10AL, true)}, new CK_ATTRIBUTE[] {
+                    new CK_ATTRIBUTE(Ck.CKA_TOKEN, false), new CK_ATTRIBUTE(Ck.CKA_PRIVATE, true),
+                    new CK_ATTRIBUTE(0x103L, true), new CK_ATTRIBUTE(0x108L, true), new CK_ATTRIBUTE(0x105L, true)});
+            calls.add(new Call("C_GenerateKeyPair", true, "generated an RSA-2048 session key pair"));
+        } catch (PKCS11Exception e) {
+            calls.add(new Call("C_GenerateKeyPair", false, e.getMessage()));
+        }
+        try {
+            if (pair != null) {
+                rsaCalls(session, pair[0], pair[1], data, calls);
+            }
+            digestCalls(session, data, calls);
+            aes = multiPartEncryption(session, calls);
+        } finally {
+            for (long h : pair == null ? new long[0] : pair) {
+                destroyQuietly(session, h);
+            }
+            if (aes != -1) {
+                destroyQuietly(session, aes);
+            }
+        }
+        return calls;
+    }
+
+    private void rsaCalls(long session, long publicKey, long privateKey, byte[] data, List<Call> calls) {
+        byte[] digestInfo;
+        try {
+            digestInfo = SignatureScheme.RSA_PKCS1_SHA256.digestInfo(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is in every JDK", e);
+        }
+        byte[] signature = null;
+        try {
+            p11.C_SignInit(session, new CK_MECHANISM(Ck.CKM_RSA_PKCS), privateKey);
+            calls.add(new Call("C_SignInit", true, "CKM_RSA_PKCS with the private key"));
+            signature = p11.C_Sign(session, digestInfo);
+            calls.add(new Call("C_Sign", true, "signed a SHA-256 DigestInfo (" + signature.length + " bytes)"));
+        } catch (PKCS11Exception e) {
+            calls.add(new Call(signature == null ? "C_Sign" : "C_SignInit", false, e.getMessage()));
+        }
+        if (signature != null) {
+            try {
+                p11.C_VerifyInit(session, new CK_MECHANISM(Ck.CKM_RSA_PKCS), publicKey);
+                p11.C_Verify(session, digestInfo, signature);
+                calls.add(new Call("C_Verify", true, "CKM_RSA_PKCS signature verified"));
+            } catch (PKCS11Exception e) {
+                calls.add(new Call("C_Verify", false, e.getMessage()));
+            }
+            try {
+                p11.C_VerifyInit(session, new CK_MECHANISM(0x40L), publicKey);
+                calls.add(new Call("C_VerifyInit", true, "CKM_SHA256_RSA_PKCS with the public key"));
+                p11.C_VerifyUpdate(session, 0, data, 0, data.length);
+                p11.C_VerifyFinal(session, signature);
+                calls.add(new Call("C_VerifyFinal", true, "multi-part CKM_SHA256_RSA_PKCS verification"));
+            } catch (PKCS11Exception e) {
+                calls.add(new Call("C_VerifyFinal", false, e.getMessage()));
+            }
+        }
+        byte[] secret = "session secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            p11.C_EncryptInit(session, new CK_MECHANISM(Ck.CKM_RSA_PKCS), publicKey);
+            calls.add(new Call("C_EncryptInit", true, "CKM_RSA_PKCS with the public key"));
+            byte[] cipher = new byte[256];
+            int n = p11.C_Encrypt(session, 0, secret, 0, secret.length, 0, cipher, 0, cipher.length);
+            calls.add(new Call("C_Encrypt", true, "encrypted " + secret.length + " bytes"));
+            p11.C_DecryptInit(session, new CK_MECHANISM(Ck.CKM_RSA_PKCS), privateKey);
+            byte[] plain = new byte[256];
+            int m = p11.C_Decrypt(session, 0, cipher, 0, n, 0, plain, 0, plain.length);
+            boolean same = java.util.Arrays.equals(secret, 0, secret.length, plain, 0, m);
+            calls.add(new Call("C_Decrypt", same, same ? "decrypted to the plaintext" : "decrypted to other bytes"));
+        } catch (PKCS11Exception e) {
+            calls.add(new Call("C_Encrypt", false, e.getMessage()));
+        }
+    }
+
+    private void digestCalls(long session, byte[] data, List<Call> calls) {
+        try {
+            p11.C_DigestInit(session, new CK_MECHANISM(Ck.CKM_SHA256));
+            calls.add(new Call("C_DigestInit", true, "CKM_SHA256"));
+            p11.C_DigestUpdate(session, 0, data, 0, data.length);
+            calls.add(new Call("C_DigestUpdate", true, data.length + " bytes"));
+            byte[] out = new byte[32];
+            p11.C_DigestFinal(session, out, 0, out.length);
+            boolean same = java.util.Arrays.equals(out, java.security.MessageDigest.getInstance("SHA-256").digest(data));
+            calls.add(new Call("C_DigestFinal", same, same ? "equals the host's SHA-256" : "differs from SHA-256"));
+        } catch (PKCS11Exception e) {
+            calls.add(new Call("C_DigestFinal", false, e.getMessage()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is in every JDK", e);
+        }
+    }
+
+    private long multiPartEncryption(long session, List<Call> calls) {
+        long key = -1;
+        try {
+            key = p11.C_GenerateKey(session, new CK_MECHANISM(0x1080L), new CK_ATTRIBUTE[] {
+                new CK_ATTRIBUTE(Ck.CKA_TOKEN, false), new CK_ATTRIBUTE(0x161L, 32L), new CK_ATTRIBUTE(0x104L, true)});
+            p11.C_EncryptInit(session, new CK_MECHANISM(0x1085L, new byte[16]), key);
+            byte[] in = new byte[20];
+            byte[] out = new byte[64];
+            int n = p11.C_EncryptUpdate(session, 0, in, 0, in.length, 0, out, 0, out.length);
+            n += p11.C_EncryptFinal(session, 0, out, n, out.length - n);
+            calls.add(new Call("C_EncryptFinal", n == 32, "multi-part CKM_AES_CBC_PAD gave " + n + " bytes"));
+        } catch (PKCS11Exception e) {
+            calls.add(new Call("C_EncryptFinal", false, e.getMessage()));
+        }
+        return key;
+    }
+
+    private void destroyQuietly(long session, long object) {
+        try {
+            p11.C_DestroyObject(session, object);
+        } catch (PKCS11Exception e) {
+            // session objects vanish with the session anyway
         }
     }
 

@@ -13,7 +13,10 @@ import jp.securetoken.api.TokenException;
  * How far a PKCS#11 module and token meet the PKCS#11 function table of the JAHIS secure-token guide
  * (section 8.2.4: Mandatory, Conditional and Optional functions), as far as Java can observe it:
  * library and token info, the mechanism list with each mechanism's flags, login, sessions, and,
- * when the token is logged in, creating, changing and destroying a data object. Functions Java
+ * when the token is logged in, creating, changing and destroying a data object and calling the
+ * cryptographic functions once each with session keys that vanish afterwards (RSA-2048 sign,
+ * verify, encrypt, decrypt; SHA-256 digest; AES-CBC-PAD for C_EncryptFinal). Without login those
+ * functions are reported as announced by the mechanism flags. Functions Java
  * cannot call or see (C_WaitForSlotEvent, C_GetObjectSize through the JDK) are reported as not
  * observable rather than guessed.
  *
@@ -95,7 +98,8 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
 
     /**
      * Checks the module and token behind an open PKCS#11 token. Log the token in first to include
-     * object creation and C_SetAttributeValue (a data object is created and destroyed again).
+     * object creation, C_SetAttributeValue and the cryptographic calls (every object made is a
+     * session object or destroyed again).
      *
      * @throws IllegalArgumentException when {@code token} was not opened by {@link Pkcs11TokenProvider}
      * @throws jp.securetoken.api.OperationNotSupportedException without the JDK's PKCS#11 wrapper
@@ -152,7 +156,8 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
             long session = token.session();
             add("C_OpenSession", M, Verdict.MET, "serial session opened");
             long sessionState = c.sessionState(session);
-            add("C_CloseSession", M, Verdict.MET, "sessions are closed when a token closes");
+            long probe = c.openSession(slot, false);
+            add("C_CloseSession", M, c.closeSession(probe), "opened and closed a second session");
             add("C_GetSessionInfo", M, Verdict.MET, "state " + sessionState);
             boolean loggedIn = token.isLoggedIn();
             add("C_Login", M, loggedIn ? Verdict.MET : Verdict.NOT_OBSERVED, loggedIn ? "user logged in"
@@ -172,19 +177,25 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
             add("C_FindObjectsFinal", M, Verdict.MET, "search ended");
             add("C_GetAttributeValue", M, Verdict.MET, "CKA_LABEL, CKA_ID, CKA_VALUE read");
             add("C_GetObjectSize", M, Verdict.NOT_OBSERVED, "the JDK's wrapper does not expose it");
-            mechanismItem(mechs, "C_EncryptInit", M, Ck.CKF_ENCRYPT);
-            mechanismItem(mechs, "C_Encrypt", M, Ck.CKF_ENCRYPT);
-            mechanismItem(mechs, "C_EncryptFinal", M, Ck.CKF_ENCRYPT);
-            mechanismItem(mechs, "C_VerifyInit", M, Ck.CKF_VERIFY);
-            mechanismItem(mechs, "C_Verify", M, Ck.CKF_VERIFY);
-            mechanismItem(mechs, "C_VerifyFinal", M, Ck.CKF_VERIFY);
-            mechanismItem(mechs, "C_Decrypt", M, Ck.CKF_DECRYPT);
-            mechanismItem(mechs, "C_DigestInit", C, Ck.CKF_DIGEST);
-            mechanismItem(mechs, "C_DigestUpdate", C, Ck.CKF_DIGEST);
-            mechanismItem(mechs, "C_DigestFinal", C, Ck.CKF_DIGEST);
-            mechanismItem(mechs, "C_SignInit", C, Ck.CKF_SIGN);
-            mechanismItem(mechs, "C_Sign", C, Ck.CKF_SIGN);
-            mechanismItem(mechs, "C_GenerateKeyPair", O, Ck.CKF_GENERATE_KEY_PAIR);
+            Map<String, Cryptoki.Call> called = new HashMap<>();
+            if (loggedIn) {
+                for (Cryptoki.Call call : c.exercise(session)) {
+                    called.put(call.function(), call);
+                }
+            }
+            cryptoItem(called, mechs, "C_EncryptInit", M, Ck.CKF_ENCRYPT);
+            cryptoItem(called, mechs, "C_Encrypt", M, Ck.CKF_ENCRYPT);
+            cryptoItem(called, mechs, "C_EncryptFinal", M, Ck.CKF_ENCRYPT);
+            cryptoItem(called, mechs, "C_VerifyInit", M, Ck.CKF_VERIFY);
+            cryptoItem(called, mechs, "C_Verify", M, Ck.CKF_VERIFY);
+            cryptoItem(called, mechs, "C_VerifyFinal", M, Ck.CKF_VERIFY);
+            cryptoItem(called, mechs, "C_Decrypt", M, Ck.CKF_DECRYPT);
+            cryptoItem(called, mechs, "C_DigestInit", C, Ck.CKF_DIGEST);
+            cryptoItem(called, mechs, "C_DigestUpdate", C, Ck.CKF_DIGEST);
+            cryptoItem(called, mechs, "C_DigestFinal", C, Ck.CKF_DIGEST);
+            cryptoItem(called, mechs, "C_SignInit", C, Ck.CKF_SIGN);
+            cryptoItem(called, mechs, "C_Sign", C, Ck.CKF_SIGN);
+            cryptoItem(called, mechs, "C_GenerateKeyPair", O, Ck.CKF_GENERATE_KEY_PAIR);
             String label = state.label() + " (" + state.manufacturer() + ", " + state.model() + ", serial "
                     + state.serial() + ")";
             return new Pkcs11Conformance(lib.description() + " (" + lib.manufacturer() + ", version " + lib.version()
@@ -213,6 +224,17 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
                 }
             } else {
                 add("C_SetAttributeValue", M, Verdict.NOT_OBSERVED, "no object could be created to change");
+            }
+        }
+
+        /** What calling the function showed; where it was not called, what the mechanism flags announce. */
+        private void cryptoItem(Map<String, Cryptoki.Call> called, Map<Long, Cryptoki.MechanismInfo> mechs,
+                String function, JahisCapability.Level level, long flag) {
+            Cryptoki.Call call = called.get(function);
+            if (call != null) {
+                add(function, level, call.worked(), call.evidence());
+            } else {
+                mechanismItem(mechs, function, level, flag);
             }
         }
 

@@ -23,7 +23,7 @@ import jp.securetoken.api.TokenException;
  * <pre>{@code
  * try (SecureToken token = SecureTokens.discover().open("pkcs11:token=node?module-path=/usr/lib/vendor.so")) {
  *     token.login(pin);
- *     System.out.println(Pkcs11Conformance.check(token).render());
+ *     log.info("{}", Pkcs11Conformance.check(token).render());
  * }
  * }</pre>
  *

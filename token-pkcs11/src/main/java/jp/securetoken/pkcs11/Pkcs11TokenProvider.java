@@ -202,17 +202,12 @@ public final class Pkcs11TokenProvider implements TokenProvider {
         try {
             return (AuthProvider) base.configure(config);
         } catch (ProviderException | IllegalArgumentException e) {
-            TokenException mapped = Pkcs11Errors.map(e, label, "Loading the PKCS#11 library " + module);
             if (Pkcs11Errors.ckr(e).isEmpty()) {
-                return fail(new TokenDeviceException("SunPKCS11 could not use " + module + " (is it a PKCS#11 library?)",
-                        "LOAD_FAILED", e));
+                throw new TokenDeviceException("SunPKCS11 could not use " + module + " (is it a PKCS#11 library?)",
+                        "LOAD_FAILED", e);
             }
-            return fail(mapped);
+            throw Pkcs11Errors.map(e, label, "Loading the PKCS#11 library " + module);
         }
-    }
-
-    private static AuthProvider fail(TokenException e) throws TokenException {
-        throw e;
     }
 
     /**

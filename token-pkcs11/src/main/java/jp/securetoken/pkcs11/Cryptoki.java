@@ -179,6 +179,16 @@ final class Cryptoki {
         }
     }
 
+    /** C_SignInit with a mechanism without parameters and C_Sign over {@code data}. */
+    byte[] sign(long session, long mechanism, long privateKey, byte[] data) throws TokenException {
+        try {
+            p11.C_SignInit(session, new CK_MECHANISM(mechanism), privateKey);
+            return p11.C_Sign(session, data);
+        } catch (PKCS11Exception e) {
+            throw Pkcs11Errors.map(e, module.toString(), "C_Sign");
+        }
+    }
+
     /** The byte value of one attribute, or null where the object has none. */
     byte[] bytes(long session, long object, long attribute) throws TokenException {
         CK_ATTRIBUTE[] a = {new CK_ATTRIBUTE(attribute)};

@@ -13,21 +13,35 @@ import jp.securetoken.api.TokenKey;
 import jp.securetoken.api.UnsupportedSignatureSchemeException;
 
 /**
- * A private key object in a PKCS#11 token, held as SunPKCS11's handle (sensitive, not extractable).
+ * A private key object in a PKCS#11 token (sensitive, not extractable): either SunPKCS11's handle
+ * of a key paired with its certificate by CKA_ID, or, for a key paired only by CKA_LABEL (which
+ * SunPKCS11's KeyStore does not pair), the label by which the key object is found for C_Sign.
  * Signing runs on the token's queue.
  */
 final class Pkcs11Key implements TokenKey {
     private final Pkcs11Token token;
     private final String alias;
     private final PrivateKey privateKey;
+    private final String objectLabel;
     private final PublicKey publicKey;
     private final Set<SignatureScheme> schemes;
 
     Pkcs11Key(Pkcs11Token token, String alias, PrivateKey privateKey, PublicKey publicKey,
             Set<SignatureScheme> tokenSchemes) {
+        this(token, alias, privateKey, null, publicKey, tokenSchemes);
+    }
+
+    /** A key found by its CKA_LABEL, signed with through C_Sign directly. */
+    static Pkcs11Key byLabel(Pkcs11Token token, String label, PublicKey publicKey, Set<SignatureScheme> tokenSchemes) {
+        return new Pkcs11Key(token, label, null, label, publicKey, tokenSchemes);
+    }
+
+    private Pkcs11Key(Pkcs11Token token, String alias, PrivateKey privateKey, String objectLabel, PublicKey publicKey,
+            Set<SignatureScheme> tokenSchemes) {
         this.token = token;
         this.alias = alias;
         this.privateKey = privateKey;
+        this.objectLabel = objectLabel;
         this.publicKey = publicKey;
         EnumSet<SignatureScheme> s = EnumSet.noneOf(SignatureScheme.class);
         for (SignatureScheme scheme : tokenSchemes) {
@@ -58,8 +72,14 @@ final class Pkcs11Key implements TokenKey {
         return alias;
     }
 
+    /** SunPKCS11's key, or null for a key paired by label. */
     PrivateKey privateKey() {
         return privateKey;
+    }
+
+    /** The CKA_LABEL of a key paired by label, or null. */
+    String objectLabel() {
+        return objectLabel;
     }
 
     @Override

@@ -385,11 +385,94 @@ final class Pkcs11Token implements SecureToken {
                 }
                 out.add(new Credential(alias, certs, CredentialUsage.NODE_AUTHENTICATION, tokenKey));
             }
+            if (cryptoki != null) {
+                addLabelPaired(out);
+            }
         } catch (GeneralSecurityException | ProviderException e) {
             throw Pkcs11Errors.map(e, info.label(), "Reading credentials");
         }
         out.sort(java.util.Comparator.comparing(Credential::alias));
         return out;
+    }
+
+    /** A token object's class-specific facts for pairing. */
+    private record TokenObject(byte[] id, String label, byte[] value) {
+        boolean hasId() {
+            return id != null && id.length > 0;
+        }
+    }
+
+    private List<TokenObject> objects(Cryptoki c, long s, long objectClass) throws TokenException {
+        List<TokenObject> out = new ArrayList<>();
+        for (long h : c.find(s, objectClass, null)) {
+            byte[] label = c.bytes(s, h, Ck.CKA_LABEL);
+            out.add(new TokenObject(c.bytes(s, h, Ck.CKA_ID), label == null ? "" : new String(label,
+                    java.nio.charset.StandardCharsets.UTF_8), objectClass == Ck.CKO_CERTIFICATE
+                            ? c.bytes(s, h, Ck.CKA_VALUE) : null));
+        }
+        return out;
+    }
+
+    /**
+     * Adds credentials whose certificate and private key share a CKA_LABEL but no CKA_ID (SunPKCS11's
+     * KeyStore pairs only by CKA_ID). The alias is the label; the chain is built from the token's
+     * certificates; the key is checked by a probe signature.
+     */
+    private void addLabelPaired(List<Credential> out) throws TokenException, GeneralSecurityException {
+        long s = session();
+        List<TokenObject> keys = objects(cryptoki, s, Ck.CKO_PRIVATE_KEY);
+        List<TokenObject> certs = objects(cryptoki, s, Ck.CKO_CERTIFICATE);
+        java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
+        List<X509Certificate> all = new ArrayList<>();
+        for (TokenObject cert : certs) {
+            try {
+                all.add(cert.value() == null ? null
+                        : (X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(cert.value())));
+            } catch (java.security.cert.CertificateException e) {
+                LOG.warn("PKCS#11 token {}: certificate object '{}' is not X.509; ignored", info.label(), cert.label());
+                all.add(null);
+            }
+        }
+        List<X509Certificate> parsed = all.stream().filter(java.util.Objects::nonNull).toList();
+        for (int i = 0; i < certs.size(); i++) {
+            TokenObject cert = certs.get(i);
+            if (all.get(i) == null || cert.label().isEmpty() || keys.stream().anyMatch(k -> cert.hasId() && Arrays.equals(k.id(), cert.id()))
+                    || out.stream().anyMatch(c -> c.alias().equals(cert.label()))) {
+                continue;
+            }
+            List<TokenObject> sameLabel = keys.stream().filter(k -> k.label().equals(cert.label())
+                    && (!k.hasId() || certs.stream().noneMatch(o -> o.hasId() && Arrays.equals(o.id(), k.id()))))
+                    .toList();
+            if (sameLabel.size() != 1) {
+                continue;
+            }
+            List<X509Certificate> chain = chainFrom(all.get(i), parsed);
+            Pkcs11Key key = Pkcs11Key.byLabel(this, cert.label(), chain.get(0).getPublicKey(), schemes);
+            if (matches(key, chain.get(0))) {
+                out.add(new Credential(cert.label(), chain, CredentialUsage.NODE_AUTHENTICATION, key));
+            } else {
+                LOG.warn("PKCS#11 token {}: certificate labelled '{}' does not fit the key of that label; left out",
+                        info.label(), cert.label());
+                mismatched.add(cert.label());
+            }
+        }
+    }
+
+    /** The entity certificate followed by issuers found among {@code all}, up to a self-signed one. */
+    private static List<X509Certificate> chainFrom(X509Certificate entity, List<X509Certificate> all) {
+        List<X509Certificate> chain = new ArrayList<>(List.of(entity));
+        X509Certificate current = entity;
+        while (chain.size() < 10 && !current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) {
+            X509Certificate last = current;
+            Optional<X509Certificate> issuer = all.stream().filter(c -> !chain.contains(c)
+                    && c.getSubjectX500Principal().equals(last.getIssuerX500Principal())).findFirst();
+            if (issuer.isEmpty()) {
+                break;
+            }
+            chain.add(issuer.get());
+            current = issuer.get();
+        }
+        return chain;
     }
 
     /**
@@ -398,7 +481,7 @@ final class Pkcs11Token implements SecureToken {
      * certificate and token handle, must verify with the certificate's key.
      */
     private boolean matches(Pkcs11Key key, X509Certificate cert) throws TokenException, GeneralSecurityException {
-        if (!key.privateKey().getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
+        if (key.privateKey() != null && !key.privateKey().getAlgorithm().equals(cert.getPublicKey().getAlgorithm())) {
             return false;
         }
         if (key.privateKey() instanceof RSAKey rsa && cert.getPublicKey() instanceof RSAKey certRsa
@@ -436,6 +519,9 @@ final class Pkcs11Token implements SecureToken {
     byte[] signDigest(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
         requireOpen();
         requireLogin("Signing");
+        if (key.privateKey() == null) {
+            return signByHandle(key, scheme, digest);
+        }
         try {
             return switch (scheme.padding()) {
                 case PKCS1 -> {
@@ -456,6 +542,31 @@ final class Pkcs11Token implements SecureToken {
         }
     }
 
+    /** C_Sign on the private key object found by label (keys SunPKCS11's KeyStore did not pair). */
+    private byte[] signByHandle(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
+        Cryptoki c = requireCryptoki("Signing with a key paired by CKA_LABEL");
+        long s = session();
+        long handle = privateKeyHandle(c, s, key);
+        return switch (scheme.padding()) {
+            case PKCS1 -> c.sign(s, Ck.CKM_RSA_PKCS, handle, scheme.digestInfo(digest));
+            case PSS -> c.signPss(s, handle, scheme, digest);
+            case NONE -> derEcdsa(c.sign(s, Ck.CKM_ECDSA, handle, digest));
+        };
+    }
+
+    /** PKCS#11 gives ECDSA signatures as r || s; TLS and JCA want the DER SEQUENCE of two INTEGERs. */
+    static byte[] derEcdsa(byte[] raw) {
+        int half = raw.length / 2;
+        java.math.BigInteger r = new java.math.BigInteger(1, Arrays.copyOfRange(raw, 0, half));
+        java.math.BigInteger s = new java.math.BigInteger(1, Arrays.copyOfRange(raw, half, raw.length));
+        try {
+            return new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+                new org.bouncycastle.asn1.ASN1Integer(r), new org.bouncycastle.asn1.ASN1Integer(s)}).getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException("encoding two integers in memory failed", e);
+        }
+    }
+
     private byte[] signPss(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
         Cryptoki c = requireCryptoki("RSA-PSS over a hash");
         long s = session();
@@ -465,6 +576,15 @@ final class Pkcs11Token implements SecureToken {
 
     /** The private key object whose CKA_ID is that of the certificate stored under the key's alias. */
     private long privateKeyHandle(Cryptoki c, long s, Pkcs11Key key) throws TokenException {
+        if (key.objectLabel() != null) {
+            byte[] label = key.objectLabel().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (long h : c.find(s, Ck.CKO_PRIVATE_KEY, null)) {
+                if (Arrays.equals(label, c.bytes(s, h, Ck.CKA_LABEL))) {
+                    return h;
+                }
+            }
+            throw new CredentialNotFoundException(key.alias(), info.label());
+        }
         byte[] id = null;
         try {
             X509Certificate cert = (X509Certificate) keyStore.getCertificate(key.alias());
@@ -601,7 +721,12 @@ final class Pkcs11Token implements SecureToken {
             for (Credential c : readCredentials()) {
                 if (c.alias().equals(alias)) {
                     if (Arrays.equals(c.certificate().getPublicKey().getEncoded(), cert.getPublicKey().getEncoded())) {
-                        return ((Pkcs11Key) c.key()).privateKey();
+                        PrivateKey current = ((Pkcs11Key) c.key()).privateKey();
+                        if (current == null) {
+                            throw new OperationNotSupportedException("Renewing credential '" + alias + "'",
+                                    "its key is paired with its certificate only by CKA_LABEL; generate a new key");
+                        }
+                        return current;
                     }
                     throw new CredentialMismatchException("the certificate does not carry the key of credential '"
                             + alias + "'");

@@ -45,10 +45,28 @@ class CredentialTest {
     }
 
     @Test
+    void pairsByCkaLabelWhereTheIdsDiffer() throws Exception {
+        try (SecureToken token = SoftHsm.open("external")) {
+            token.login(SoftHsm.userPin());
+            Credential ec = token.credential("by-label");
+            assertEquals(List.of(SoftHsm.EXTERNAL_CA.caCertificate()), ec.chain().subList(1, ec.chain().size()),
+                    "the chain is built from the token's certificates");
+            assertTrue(SoftHsm.verifies(ec.certificate().getPublicKey(), SignatureScheme.ECDSA_P256_SHA256, DATA,
+                    ec.key().sign(SignatureScheme.ECDSA_P256_SHA256, DATA)));
+            Credential rsa = token.credential("by-label-rsa");
+            for (SignatureScheme scheme : List.of(SignatureScheme.RSA_PKCS1_SHA256, SignatureScheme.RSA_PSS_SHA384)) {
+                assertTrue(SoftHsm.verifies(rsa.certificate().getPublicKey(), scheme, DATA, rsa.key().sign(scheme,
+                        DATA)), scheme.toString());
+            }
+        }
+    }
+
+    @Test
     void aCertificateOverAnotherKeyIsAMismatchNotACredential() throws Exception {
         try (SecureToken token = SoftHsm.open("external")) {
             token.login(SoftHsm.userPin());
-            assertEquals(List.of("node"), token.credentials().stream().map(Credential::alias).toList());
+            assertEquals(List.of("by-label", "by-label-rsa", "node"), token.credentials().stream()
+                    .map(Credential::alias).toList());
             assertThrows(CredentialMismatchException.class, () -> token.credential("mismatch"));
         }
     }

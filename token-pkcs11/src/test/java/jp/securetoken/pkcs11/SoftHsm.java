@@ -189,9 +189,33 @@ final class SoftHsm {
             throw new AssertionError("pkcs11-tool wrote an unreadable public key", e);
         }
         writeCert(work, "01", "node", EXTERNAL_CA.issue("external-node").clientAuth().certify(nodeKey));
+        // pairs that share only a CKA_LABEL: keys with ID 03/05, their certificates with ID 04/06
+        pkcs11Tool("--keypairgen", "--key-type", "EC:prime256v1", "--id", "03", "--label", "by-label");
+        pkcs11Tool("--keypairgen", "--key-type", "rsa:2048", "--id", "05", "--label", "by-label-rsa");
+        writeCert(work, "04", "by-label", EXTERNAL_CA.issue("by-label").clientAuth().certify(
+                readPublicKey(work, "03", "EC")));
+        writeCert(work, "06", "by-label-rsa", EXTERNAL_CA.issue("by-label-rsa").clientAuth().certify(
+                readPublicKey(work, "05", "RSA")));
+        Path ca = work.resolve("ca.der");
+        try {
+            Files.write(ca, EXTERNAL_CA.caCertificate().getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new AssertionError(e);
+        }
+        pkcs11Tool("--write-object", ca.toString(), "--type", "cert", "--id", "ca", "--label", "External Tools CA");
         X509Certificate other = EXTERNAL_CA.issue("someone-else").clientAuth().certify(TestPki.Keys.ecP256()
                 .getPublic());
         writeCert(work, "02", "mismatch", other);
+    }
+
+    private static PublicKey readPublicKey(Path work, String id, String algorithm) throws IOException {
+        Path pub = work.resolve(id + ".pub");
+        pkcs11Tool("--read-object", "--type", "pubkey", "--id", id, "--output-file", pub.toString());
+        try {
+            return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pub)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError("pkcs11-tool wrote an unreadable public key", e);
+        }
     }
 
     private void writeCert(Path work, String id, String label, X509Certificate cert) throws IOException {

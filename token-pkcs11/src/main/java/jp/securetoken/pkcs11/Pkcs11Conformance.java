@@ -132,7 +132,7 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
         }
 
         Pkcs11Conformance run() throws TokenException {
-            token.requireOpenState();
+            token.requireOpen();
             Cryptoki c = token.cryptoki().orElseThrow(() -> new jp.securetoken.api.OperationNotSupportedException(
                     "A conformance report", "it needs the JDK's PKCS#11 wrapper; start the JVM with "
                             + CryptokiAccess.FLAG));

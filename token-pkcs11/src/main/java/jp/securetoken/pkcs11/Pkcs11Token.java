@@ -1,7 +1,6 @@
 package jp.securetoken.pkcs11;
 
 import java.io.IOException;
-
 import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -78,7 +77,7 @@ final class Pkcs11Token implements SecureToken {
     private final TokenCapabilities capabilities;
     private final Map<String, KeyPair> pending = new HashMap<>();
     private final Set<String> mismatched = new HashSet<>();
-    /** Certificates (by SHA-256) whose EC key was checked by a probe signature, and the outcome. */
+    /** Certificates (by SHA-256) whose key was checked by a probe signature, and the outcome. */
     private final Map<String, Boolean> probed = new HashMap<>();
     private KeyStore keyStore;
     private long session = -1;
@@ -104,10 +103,6 @@ final class Pkcs11Token implements SecureToken {
 
     Optional<Cryptoki> cryptoki() {
         return Optional.ofNullable(cryptoki);
-    }
-
-    AuthProvider provider() {
-        return provider;
     }
 
     private EnumSet<SignatureScheme> findSchemes() throws TokenException {
@@ -189,7 +184,7 @@ final class Pkcs11Token implements SecureToken {
         return schemes;
     }
 
-    private void requireOpen() throws TokenClosedException {
+    void requireOpen() throws TokenClosedException {
         if (closed) {
             throw new TokenClosedException(info.label());
         }
@@ -630,10 +625,6 @@ final class Pkcs11Token implements SecureToken {
     void requireOpenAndLoggedIn(String operation) throws TokenException {
         requireOpen();
         requireLogin(operation);
-    }
-
-    void requireOpenState() throws TokenException {
-        requireOpen();
     }
 
     @Override

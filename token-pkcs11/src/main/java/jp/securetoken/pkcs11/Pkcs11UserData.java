@@ -1,7 +1,6 @@
 package jp.securetoken.pkcs11;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -30,22 +29,17 @@ final class Pkcs11UserData implements UserDataStore {
         return token.cryptoki().orElseThrow(() -> new IllegalStateException("user data is offered only with the wrapper"));
     }
 
-    private List<long[]> records() throws TokenException {
-        Cryptoki c = cryptoki();
-        long s = token.session();
-        List<long[]> out = new ArrayList<>();
-        for (long h : c.find(s, Ck.CKO_DATA, Pkcs11Token.APPLICATION)) {
-            out.add(new long[] {h});
-        }
-        return out;
+    /** Handles of this application's data objects. */
+    private long[] records() throws TokenException {
+        return cryptoki().find(token.session(), Ck.CKO_DATA, Pkcs11Token.APPLICATION);
     }
 
     private Optional<Long> handle(String name) throws TokenException {
         Cryptoki c = cryptoki();
         long s = token.session();
-        for (long[] h : records()) {
-            if (name.equals(c.text(s, h[0], Ck.CKA_LABEL))) {
-                return Optional.of(h[0]);
+        for (long h : records()) {
+            if (name.equals(c.text(s, h, Ck.CKA_LABEL))) {
+                return Optional.of(h);
             }
         }
         return Optional.empty();
@@ -54,10 +48,10 @@ final class Pkcs11UserData implements UserDataStore {
     @Override
     public List<String> names() throws TokenException {
         return token.queue().call(() -> {
-            token.requireOpenState();
+            token.requireOpen();
             TreeSet<String> names = new TreeSet<>();
-            for (long[] h : records()) {
-                String label = cryptoki().text(token.session(), h[0], Ck.CKA_LABEL);
+            for (long h : records()) {
+                String label = cryptoki().text(token.session(), h, Ck.CKA_LABEL);
                 if (label != null) {
                     names.add(label);
                 }
@@ -69,7 +63,7 @@ final class Pkcs11UserData implements UserDataStore {
     @Override
     public Optional<byte[]> read(String name) throws TokenException {
         return token.queue().call(() -> {
-            token.requireOpenState();
+            token.requireOpen();
             Optional<Long> h = handle(name);
             if (h.isEmpty()) {
                 return Optional.<byte[]>empty();
@@ -92,7 +86,7 @@ final class Pkcs11UserData implements UserDataStore {
                         + MAX_RECORD_SIZE);
             }
             Optional<Long> old = handle(name);
-            if (old.isEmpty() && records().size() >= MAX_RECORDS) {
+            if (old.isEmpty() && records().length >= MAX_RECORDS) {
                 throw new UserDataLimitException("the token holds at most " + MAX_RECORDS + " records");
             }
             // Tokens may keep a data object's CKA_VALUE read-only (SoftHSM2 does): the new object is

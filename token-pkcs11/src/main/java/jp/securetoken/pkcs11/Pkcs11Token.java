@@ -79,7 +79,8 @@ final class Pkcs11Token implements SecureToken {
     private final Set<String> mismatched = new HashSet<>();
     /** Certificates (by SHA-256) whose key was checked by a probe signature, and the outcome. */
     private final Map<String, Boolean> probed = new HashMap<>();
-    private KeyStore keyStore;
+    /** SunPKCS11's KeyStore, loaded at login; null when logged out. */
+    private volatile KeyStore keyStore;
     private long session = -1;
     private volatile boolean closed;
 

@@ -110,36 +110,72 @@ public final class Pkcs11TokenProvider implements TokenProvider {
         return new Pkcs11Token(info, slot, provider, cryptoki);
     }
 
+    /** Directories holding PKCS#11 libraries on Debian-like and other Linux systems. */
+    private static final List<String> LIBRARY_DIRS = List.of("/usr/lib/x86_64-linux-gnu/pkcs11",
+            "/usr/lib/aarch64-linux-gnu/pkcs11", "/usr/lib/pkcs11", "/usr/lib64/pkcs11", "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib");
+    /** Where p11-kit describes installed modules ({@code <name>.module} with a {@code module:} line). */
+    private static final List<String> P11_KIT_DIRS = List.of("/etc/pkcs11/modules", "/usr/share/p11-kit/modules");
+
     private Path module(Pkcs11Uri address) throws TokenUriException {
         Optional<Path> module = address.modulePath();
         if (module.isEmpty() && address.queryAttribute("module-name").isPresent()) {
-            String name = address.queryAttribute("module-name").get();
-            if (!name.matches("[A-Za-z0-9._+-]+")) {
-                throw new TokenUriException("module-name '" + name + "' is not a plain library name");
-            }
-            for (String dir : List.of("/usr/lib/x86_64-linux-gnu/pkcs11", "/usr/lib/aarch64-linux-gnu/pkcs11",
-                    "/usr/lib/pkcs11", "/usr/lib64/pkcs11", "/usr/lib/x86_64-linux-gnu", "/usr/lib")) {
-                for (String file : List.of(name + ".so", "lib" + name + ".so", name)) {
-                    Path p = Path.of(dir, file);
-                    if (Files.isRegularFile(p)) {
-                        module = Optional.of(p);
-                    }
-                }
-            }
-            if (module.isEmpty()) {
-                throw new TokenUriException("no PKCS#11 library named '" + name + "' in the usual directories; give"
-                        + " module-path");
-            }
+            module = Optional.of(moduleByName(address.queryAttribute("module-name").get()));
         }
         if (module.isEmpty()) {
             module = Optional.ofNullable(defaultModule);
         }
         Path m = module.orElseThrow(() -> new TokenUriException("the address names no PKCS#11 library; add"
-                + " ?module-path=/path/to/library.so"));
+                + " ?module-path=/path/to/library.so or ?module-name=name"));
         if (!Files.isRegularFile(m)) {
             throw new TokenUriException("the PKCS#11 library " + m + " does not exist; check module-path");
         }
-        return m.toAbsolutePath().normalize();
+        return canonical(m);
+    }
+
+    /**
+     * The library's real path: the JDK keeps one initialised library per path string, so a link and
+     * its target must not become two.
+     */
+    static Path canonical(Path module) throws TokenUriException {
+        try {
+            return module.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new TokenUriException("the PKCS#11 library " + module + " cannot be resolved: " + e.getMessage());
+        }
+    }
+
+    /** A module-name resolved through p11-kit's module files, else as a library file name. */
+    private static Path moduleByName(String name) throws TokenUriException {
+        if (!name.matches("[A-Za-z0-9._+-]+")) {
+            throw new TokenUriException("module-name '" + name + "' is not a plain module name");
+        }
+        for (String dir : P11_KIT_DIRS) {
+            Path description = Path.of(dir, name + ".module");
+            if (Files.isRegularFile(description)) {
+                try {
+                    for (String line : Files.readAllLines(description)) {
+                        String t = line.strip();
+                        if (t.startsWith("module:")) {
+                            Path lib = Path.of(t.substring("module:".length()).strip());
+                            return lib.isAbsolute() ? lib : Path.of(LIBRARY_DIRS.get(0)).resolve(lib);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new TokenUriException("p11-kit's description " + description + " cannot be read");
+                }
+            }
+        }
+        for (String dir : LIBRARY_DIRS) {
+            for (String file : List.of(name + ".so", "lib" + name + ".so", name)) {
+                Path p = Path.of(dir, file);
+                if (Files.isRegularFile(p)) {
+                    return p;
+                }
+            }
+        }
+        throw new TokenUriException("no PKCS#11 module named '" + name + "' (p11-kit module files or library"
+                + " directories); give module-path");
     }
 
     private static long findSlot(Cryptoki cryptoki, Pkcs11Uri address) throws TokenException {
@@ -248,6 +284,6 @@ public final class Pkcs11TokenProvider implements TokenProvider {
         if (!Files.isRegularFile(defaultModule)) {
             throw new TokenUriException("the PKCS#11 library " + defaultModule + " does not exist");
         }
-        return Cryptoki.load(defaultModule.toAbsolutePath().normalize());
+        return Cryptoki.load(canonical(defaultModule));
     }
 }

@@ -235,32 +235,50 @@ final class Pkcs11Token implements SecureToken {
     private void doLogin(PinCallback callback) throws TokenException {
         String rule = "the token's PIN length";
         int retries = PinStatus.UNKNOWN;
-        Cryptoki.TokenState before = null;
+        long minPin = 0;
+        long maxPin = Long.MAX_VALUE;
         if (cryptoki != null) {
-            before = cryptoki.tokenState(slot);
+            Cryptoki.TokenState before = cryptoki.tokenState(slot);
             PinStatus status = status(PinRole.USER, before);
             if (status.locked()) {
                 throw new PinLockedException(PinRole.USER, Pkcs11Errors.HOW_TO_UNLOCK);
             }
+            if (before.has(Ck.CKF_PROTECTED_AUTHENTICATION_PATH)) {
+                // a PIN pad: the PIN is entered on the reader, C_Login gets none
+                LOG.info("Enter the PIN of PKCS#11 token {} on the reader's PIN pad", info.label());
+                loadKeyStore(null);
+                return;
+            }
             retries = status.retriesLeft();
-            rule = before.minPin() + " to " + before.maxPin() + " characters";
+            // CK_UNAVAILABLE_INFORMATION (all ones) reads as -1: no limit known
+            minPin = Math.max(0, before.minPin());
+            maxPin = before.maxPin() <= 0 ? Long.MAX_VALUE : before.maxPin();
+            rule = maxPin == Long.MAX_VALUE ? "at least " + minPin + " characters"
+                    : minPin + " to " + maxPin + " characters";
         }
         char[] pin = callback.providePin(new PinRequest(PinRole.USER, "login", info.label(), retries, rule));
         if (pin == null) {
             throw new PinEntryCancelledException(PinRole.USER);
         }
         try {
-            if (before != null && (pin.length < before.minPin() || pin.length > before.maxPin())) {
+            if (pin.length < minPin || pin.length > maxPin) {
                 throw new PinFormatException(PinRole.USER, rule);
             }
+            loadKeyStore(pin);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+    }
+
+    /** Logs in through SunPKCS11's KeyStore (C_Login) and keeps the loaded KeyStore. */
+    private void loadKeyStore(char[] pin) throws TokenException {
+        try {
             KeyStore ks = KeyStore.getInstance("PKCS11", provider);
             ks.load(null, pin);
             keyStore = ks;
             LOG.info("Logged in to PKCS#11 token {}", info.label());
         } catch (IOException | GeneralSecurityException | ProviderException e) {
             throw loginFailure(e);
-        } finally {
-            Arrays.fill(pin, '\0');
         }
     }
 
@@ -641,6 +659,10 @@ final class Pkcs11Token implements SecureToken {
             capabilities.require(JahisCapability.KEY_GENERATION, info.label());
             return queue.call(() -> {
                 requireOpenAndLoggedIn("Key generation");
+                if (provider.getService("KeyPairGenerator", algorithm.jcaName()) == null) {
+                    throw new OperationNotSupportedException("Generating " + algorithm + " keys", "token "
+                            + info.label() + " lists no " + algorithm.jcaName() + " key pair generation mechanism");
+                }
                 try {
                     KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm.jcaName(), provider);
                     if (algorithm.curve() != null) {

@@ -13,11 +13,27 @@ public final class PinIncorrectException extends TokenException {
         this.retriesLeft = retriesLeft;
     }
 
+    /**
+     * A wrong PIN on a token that does not tell how many tries remain (a PKCS#11 token without the
+     * "final try" or "locked" flag set); {@link #retriesLeft()} is then {@link PinStatus#UNKNOWN}.
+     */
+    public PinIncorrectException(PinRole role) {
+        super("The " + role.displayName() + " is incorrect; the token does not tell how many tries are left before it"
+                + " locks it. Check the PIN before trying again.");
+        this.role = role;
+        this.retriesLeft = PinStatus.UNKNOWN;
+    }
+
+    /** Whether the token told the tries left; otherwise {@link #retriesLeft()} is {@link PinStatus#UNKNOWN}. */
+    public boolean retriesKnown() {
+        return retriesLeft != PinStatus.UNKNOWN;
+    }
+
     public PinRole role() {
         return role;
     }
 
-    /** Tries left before the PIN locks; never negative. */
+    /** Tries left before the PIN locks, or {@link PinStatus#UNKNOWN} where the token does not tell. */
     public int retriesLeft() {
         return retriesLeft;
     }

@@ -1,0 +1,90 @@
+package jp.securetoken.jpki;
+
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.smartcardio.Card;
+import javax.smartcardio.CardException;
+import javax.smartcardio.CardTerminal;
+import javax.smartcardio.CardTerminals;
+import javax.smartcardio.TerminalFactory;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jp.securetoken.api.TokenNotPresentException;
+
+/**
+ * The PC/SC readers as {@code javax.smartcardio} sees them (through pcscd on Linux; the JDK finds
+ * {@code libpcsclite} itself or through the system property
+ * {@code sun.security.smartcardio.library}), and the check that a card holds the JPKI application.
+ */
+final class Readers {
+    private static final Logger log = LoggerFactory.getLogger(Readers.class);
+
+    private final TerminalFactory factory;
+
+    private Readers(TerminalFactory factory) {
+        this.factory = factory;
+    }
+
+    /** The system's PC/SC readers. */
+    static Readers pcsc() throws TokenNotPresentException {
+        try {
+            return new Readers(TerminalFactory.getInstance("PC/SC", null));
+        } catch (NoSuchAlgorithmException e) {
+            throw new TokenNotPresentException("PC/SC is not available to Java (install pcscd and libpcsclite, "
+                    + "or point the system property sun.security.smartcardio.library at libpcsclite.so.1)", e);
+        }
+    }
+
+    /** A fresh view of the readers, with its own change tracking for {@link CardTerminals#waitForChange}. */
+    CardTerminals terminals() {
+        return factory.terminals();
+    }
+
+    /** The readers now; empty when there are none. */
+    List<CardTerminal> list() throws TokenNotPresentException {
+        try {
+            return new ArrayList<>(factory.terminals().list());
+        } catch (CardException e) {
+            if (PcscErrors.has(e, "SCARD_E_NO_READERS_AVAILABLE")) {
+                return List.of();
+            }
+            throw new TokenNotPresentException("the PC/SC service (pcscd) cannot be reached", e);
+        }
+    }
+
+    /** The readers now that hold a card answering SELECT of the JPKI application with {@code 9000}. */
+    List<CardTerminal> withJpkiCard() throws TokenNotPresentException {
+        List<CardTerminal> out = new ArrayList<>();
+        for (CardTerminal t : list()) {
+            if (holdsJpkiCard(t)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether {@code reader} holds a card whose JPKI application answers SELECT with {@code 9000}. The
+     * SELECT clears the card's verified PINs, as for any host that selects the application.
+     */
+    static boolean holdsJpkiCard(CardTerminal reader) {
+        try {
+            if (!reader.isCardPresent()) {
+                return false;
+            }
+            Card card = reader.connect("*");
+            try {
+                return CardLink.selectApplication(card.getBasicChannel()) == StatusWords.OK;
+            } finally {
+                card.disconnect(false);
+            }
+        } catch (CardException | RuntimeException e) {
+            log.debug("No JPKI card readable in reader {}: {}", reader.getName(), e.toString());
+            return false;
+        }
+    }
+}

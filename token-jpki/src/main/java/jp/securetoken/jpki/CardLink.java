@@ -20,7 +20,9 @@ import jp.securetoken.api.TokenException;
  * One PC/SC connection to a card whose JPKI application is selected, with the card's commands
  * (JPKI.md): SELECT EF, READ BINARY, the PIN status query, VERIFY, CHANGE PIN and SIGN. Used only on
  * the token's queue thread. A lost connection ({@link IllegalStateException} from the JDK once it
- * has seen the card removed) is reported as a {@link CardException} like every other PC/SC failure.
+ * has seen the card removed, {@link IllegalArgumentException} when pcscd returns an empty response
+ * because the card went away mid-command) is reported as a {@link CardException} like every other
+ * PC/SC failure.
  */
 final class CardLink {
     private static final Logger log = LoggerFactory.getLogger(CardLink.class);
@@ -101,6 +103,10 @@ final class CardLink {
             return r;
         } catch (IllegalStateException e) {
             throw new CardException("the card connection is gone: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // pcscd answers with no bytes at all when the card goes away during the command, and the
+            // JDK then fails to build the ResponseAPDU ("apdu must be at least 2 bytes long")
+            throw new CardException("the reader returned no response: " + e.getMessage(), e);
         }
     }
 

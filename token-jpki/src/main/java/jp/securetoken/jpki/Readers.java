@@ -39,11 +39,6 @@ final class Readers {
         }
     }
 
-    /** A fresh view of the readers, with its own change tracking for {@link CardTerminals#waitForChange}. */
-    CardTerminals terminals() {
-        return factory.terminals();
-    }
-
     /** The readers now; empty when there are none. */
     List<CardTerminal> list() throws TokenNotPresentException {
         try {
@@ -56,10 +51,22 @@ final class Readers {
         }
     }
 
+    /** The readers now that hold a card, from one zero-timeout status query. */
+    List<CardTerminal> withCard() throws TokenNotPresentException {
+        try {
+            return new ArrayList<>(factory.terminals().list(CardTerminals.State.CARD_PRESENT));
+        } catch (CardException e) {
+            if (PcscErrors.has(e, "SCARD_E_NO_READERS_AVAILABLE")) {
+                return List.of();
+            }
+            throw new TokenNotPresentException("the PC/SC service (pcscd) cannot be reached", e);
+        }
+    }
+
     /** The readers now that hold a card answering SELECT of the JPKI application with {@code 9000}. */
     List<CardTerminal> withJpkiCard() throws TokenNotPresentException {
         List<CardTerminal> out = new ArrayList<>();
-        for (CardTerminal t : list()) {
+        for (CardTerminal t : withCard()) {
             if (holdsJpkiCard(t)) {
                 out.add(t);
             }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import jp.securetoken.api.PinRole;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SecureTokens;
 import jp.securetoken.api.TokenDescriptor;
@@ -57,7 +58,7 @@ class DiscoveryTest {
     void opensTheAddressWithAReader() throws Exception {
         try (SecureToken token = SecureTokens.discover().open(AUTH_IN_READER.toString())) {
             assertEquals(AUTH_IN_READER, token.info().uri());
-            assertEquals(3, token.pinStatus(jp.securetoken.api.PinRole.USER).retriesLeft());
+            assertEquals(3, token.pinStatus(PinRole.USER).retriesLeft());
         }
     }
 
@@ -97,5 +98,20 @@ class DiscoveryTest {
         card.remove();
         card.reinsert();
         assertEquals(List.of(), events);
+    }
+
+    @Test
+    void aRunningWatchDoesNotHoldUpCardCommands() throws Exception {
+        try (SecureToken token = new JpkiTokenProvider().open(JpkiConfig.auth());
+                TokenWatch watch = new JpkiTokenProvider().watch(e -> { })) {
+            token.pinStatus(PinRole.USER);
+            long start = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                token.pinStatus(PinRole.USER);
+            }
+            long averageMillis = (System.nanoTime() - start) / 20 / 1_000_000;
+            // about 0.5 ms each; a watch blocking in SCardGetStatusChange made each wait 120-190 ms
+            assertTrue(averageMillis < 40, averageMillis + " ms per PIN status query");
+        }
     }
 }

@@ -55,7 +55,7 @@ import jp.securetoken.api.UserDataStore;
  * <h2>What it does</h2>
  * <ul>
  * <li>{@link #credentials()}: one credential, alias {@code auth} (usage node authentication) or
- *     {@code sign} (document signing), with the chain certificate + the card's CA certificate. The
+ *     {@code sign} (document signing), whose chain is the certificate and the card's CA certificate. The
  *     user-authentication certificate is read without PIN; the signature certificate only after
  *     {@link #login}: before it, {@code credentials()} of {@code jpki:sign} throws
  *     {@link LoginRequiredException}. {@link #caCertificate()} reads either token's CA certificate

@@ -79,11 +79,14 @@ class DiscoveryTest {
     @Test
     void watchReportsRemovalAndInsertion() throws Exception {
         List<TokenEvent> events = new CopyOnWriteArrayList<>();
-        try (TokenWatch watch = new JpkiTokenProvider().watch(events::add)) {
+        TokenWatch watch = new JpkiTokenProvider().watch(events::add);
+        try {
             card.remove();
             await("removal events").atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
             card.reinsert();
             await("insertion events").atMost(Duration.ofSeconds(10)).until(() -> events.size() == 4);
+        } finally {
+            watch.close();
         }
         assertEquals(List.of("REMOVED " + AUTH_IN_READER, "REMOVED " + SIGN_IN_READER,
                 "INSERTED " + AUTH_IN_READER, "INSERTED " + SIGN_IN_READER),
@@ -102,8 +105,8 @@ class DiscoveryTest {
 
     @Test
     void aRunningWatchDoesNotHoldUpCardCommands() throws Exception {
-        try (SecureToken token = new JpkiTokenProvider().open(JpkiConfig.auth());
-                TokenWatch watch = new JpkiTokenProvider().watch(e -> { })) {
+        TokenWatch watch = new JpkiTokenProvider().watch(e -> { });
+        try (SecureToken token = new JpkiTokenProvider().open(JpkiConfig.auth())) {
             token.pinStatus(PinRole.USER);
             long start = System.nanoTime();
             for (int i = 0; i < 20; i++) {
@@ -112,6 +115,8 @@ class DiscoveryTest {
             long averageMillis = (System.nanoTime() - start) / 20 / 1_000_000;
             // about 0.5 ms each; a watch blocking in SCardGetStatusChange made each wait 120-190 ms
             assertTrue(averageMillis < 40, averageMillis + " ms per PIN status query");
+        } finally {
+            watch.close();
         }
     }
 }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import javax.smartcardio.Card;
+
 import jp.securetoken.api.CommandQueue;
 import jp.securetoken.api.LoginRequiredException;
 import jp.securetoken.api.PinRole;
@@ -151,5 +153,22 @@ class RemovalTest {
         assertFalse(auth.isLoggedIn());
         auth.login(pin(AUTH_PIN));
         key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE);
+    }
+
+    @Test
+    void cardResetByAnotherApplicationNeedsLoginAgainAndReadsCarryOn() throws Exception {
+        card = CardInReader.insert();
+        JpkiToken token = open(JpkiConfig.auth());
+        token.login(pin(AUTH_PIN));
+        TokenKey key = token.credential("auth").key();
+
+        Card other = card.reader.connect("*");
+        other.disconnect(true); // another application resets the card: it forgets the verified PIN
+
+        assertEquals(3, token.pinStatus(PinRole.USER).retriesLeft(), "reads reconnect silently");
+        assertThrows(LoginRequiredException.class, () -> key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE));
+        token.login(pin(AUTH_PIN));
+        assertTrue(verifies(IDENTITY.authCertificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
+                key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
     }
 }

@@ -23,6 +23,13 @@ import jp.securetoken.api.TokenException;
  * has seen the card removed, {@link IllegalArgumentException} when pcscd returns an empty response
  * because the card went away mid-command) is reported as a {@link CardException} like every other
  * PC/SC failure.
+ *
+ * <p>The JDK keeps one {@link Card} per reader for the whole JVM ({@code CardTerminal.connect}
+ * returns the same object while it is valid), so both tokens of one card, and the provider's probes,
+ * share it. {@link #inTransaction} therefore holds that object's monitor as well as a PC/SC
+ * transaction: one command sequence at a time on the card, across the tokens of this JVM (the JDK
+ * fails rather than waits when another thread holds the transaction). For the same reason a working
+ * connection is never disconnected: only one that has already failed.
  */
 final class CardLink {
     private static final Logger log = LoggerFactory.getLogger(CardLink.class);
@@ -46,11 +53,11 @@ final class CardLink {
      *
      * @return the link, or {@code null} when the card does not hold the JPKI application
      */
-    static CardLink open(CardTerminal terminal) throws CardException {
+    static CardLink open(CardTerminal terminal) throws CardException, TokenException {
         Card card = terminal.connect("*");
         int sw;
         try {
-            sw = selectApplication(card.getBasicChannel());
+            sw = inTransaction(card, () -> selectApplication(card.getBasicChannel()));
         } catch (CardException | RuntimeException e) {
             disconnectQuietly(card, false);
             throw e;
@@ -78,21 +85,37 @@ final class CardLink {
         return answered;
     }
 
-    /** Starts a PC/SC transaction: no other application's command comes between ours until {@link #end()}. */
-    void begin() throws CardException {
-        try {
-            card.beginExclusive();
-        } catch (IllegalStateException e) {
-            throw new CardException("the card connection is gone: " + e.getMessage(), e);
-        }
+    /** A command sequence on this card. */
+    @FunctionalInterface
+    interface Sequence<T> {
+        T run() throws CardException, TokenException;
     }
 
-    /** Ends the transaction; a card that has gone away has ended it already. */
-    void end() {
-        try {
-            card.endExclusive();
-        } catch (CardException | RuntimeException e) {
-            log.debug("Ending the card transaction in reader {}: {}", terminal.getName(), e.toString());
+    /**
+     * Runs {@code sequence} with the card to itself: no other thread of this JVM (holding the shared
+     * card's monitor) and no other application (PC/SC transaction) sends a command in between.
+     */
+    <T> T inTransaction(Sequence<T> sequence) throws CardException, TokenException {
+        return inTransaction(card, sequence);
+    }
+
+    static <T> T inTransaction(Card card, Sequence<T> sequence)
+            throws CardException, TokenException {
+        synchronized (card) {
+            try {
+                card.beginExclusive();
+            } catch (IllegalStateException e) {
+                throw new CardException("the card connection is gone: " + e.getMessage(), e);
+            }
+            try {
+                return sequence.run();
+            } finally {
+                try {
+                    card.endExclusive();
+                } catch (CardException | RuntimeException e) {
+                    log.debug("Ending the card transaction: {}", e.toString());
+                }
+            }
         }
     }
 
@@ -177,7 +200,10 @@ final class CardLink {
         return transmit(new CommandAPDU(0x80, 0x2A, 0x00, 0x80, digestInfo, 256));
     }
 
-    /** Ends the connection; {@code reset} power-cycles the card so that it forgets its verified PINs. */
+    /**
+     * Ends a connection that has failed (card removed, reset, or stuck in a state only a reset clears);
+     * {@code reset} power-cycles the card so that it forgets its verified PINs.
+     */
     void disconnect(boolean reset) {
         disconnectQuietly(card, reset);
     }

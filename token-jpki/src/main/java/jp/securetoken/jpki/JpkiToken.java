@@ -83,6 +83,10 @@ import jp.securetoken.api.UserDataStore;
  * {@code 6982} (another application reset it or selected the application), or the connection was lost,
  * the token counts itself logged out and reports {@link LoginRequiredException}; log in again.
  *
+ * <p>The PIN callback is asked outside any card transaction (a person may take a while), between
+ * the status check and VERIFY; VERIFY then goes only to the connection that answered the status
+ * check, after checking the status again, so a PIN is never sent to a card swapped in meanwhile.
+ *
  * <h2>Removal and reinsertion</h2>
  * Every card access runs on the token's {@link CommandQueue} inside a PC/SC transaction. A card that
  * goes away during an operation fails it with {@link TokenRemovedException}; the connection is
@@ -176,17 +180,22 @@ public final class JpkiToken implements SecureToken {
 
     @Override
     public void login(PinCallback pin) throws TokenException {
-        queue.call(() -> onCard("Login", l -> {
-            PinStatus status = requireNotLocked(l);
-            byte[] entered = askPin(pin, "login", status.retriesLeft());
+        queue.call(() -> {
+            Checked checked = onCard("Login", l -> new Checked(l, requireNotLocked(l)));
+            CardLink card = checked.link();
+            byte[] entered = askPin(pin, "login", checked.status().retriesLeft());
             try {
-                afterVerify(l.verify(entered), "Login");
+                onCard("Login", card, l -> {
+                    requireNotLocked(l);
+                    afterVerify(l.verify(entered), "Login");
+                    return null;
+                });
             } finally {
                 Arrays.fill(entered, (byte) 0);
             }
-            log.info("{} PIN verified on the card in reader {}", type.displayName(), l.readerName());
+            log.info("{} PIN verified on the card in reader {}", type.displayName(), card.readerName());
             return null;
-        }));
+        });
     }
 
     @Override
@@ -206,25 +215,32 @@ public final class JpkiToken implements SecureToken {
     @Override
     public void changePin(PinRole role, PinCallback currentPin, PinCallback newPin) throws TokenException {
         requireUserRole(role, "Changing the PIN");
-        queue.call(() -> onCard("Changing the PIN", l -> {
-            PinStatus status = requireNotLocked(l);
+        queue.call(() -> {
+            Checked checked = onCard("Changing the PIN", l -> new Checked(l, requireNotLocked(l)));
+            CardLink card = checked.link();
             byte[] current = null;
             byte[] next = null;
             try {
-                current = askPin(currentPin, "current PIN", status.retriesLeft());
+                current = askPin(currentPin, "current PIN", checked.status().retriesLeft());
                 next = askPin(newPin, "new PIN", -1);
-                afterVerify(l.verify(current), "Changing the PIN");
-                int sw = l.changePin(next);
-                if (sw != StatusWords.OK) {
-                    throw StatusWords.error(sw, "Changing the PIN");
-                }
+                byte[] verified = current;
+                byte[] replacement = next;
+                onCard("Changing the PIN", card, l -> {
+                    requireNotLocked(l);
+                    afterVerify(l.verify(verified), "Changing the PIN");
+                    int sw = l.changePin(replacement);
+                    if (sw != StatusWords.OK) {
+                        throw StatusWords.error(sw, "Changing the PIN");
+                    }
+                    return null;
+                });
             } finally {
                 wipe(current);
                 wipe(next);
             }
-            log.info("{} PIN changed on the card in reader {}", type.displayName(), l.readerName());
+            log.info("{} PIN changed on the card in reader {}", type.displayName(), card.readerName());
             return null;
-        }));
+        });
     }
 
     /**
@@ -279,10 +295,8 @@ public final class JpkiToken implements SecureToken {
         try {
             queue.call(() -> {
                 logoutOnCard();
-                if (link != null) {
-                    link.disconnect(false);
-                    link = null;
-                }
+                // not disconnected: the JVM shares the connection with the card's other token (CardLink)
+                link = null;
                 closed = true;
                 return null;
             });
@@ -339,7 +353,19 @@ public final class JpkiToken implements SecureToken {
     }
 
     private <T> T onCard(String operation, CardOperation<T> op) throws TokenException {
+        return onCard(operation, null, op);
+    }
+
+    /**
+     * Runs {@code op} in a PC/SC transaction. With {@code sameCard} {@code null} it connects as needed
+     * and replaces a stale connection once; otherwise it runs only on that connection (a PIN asked for
+     * the card in it never goes to another card) and a lost connection is {@link TokenRemovedException}.
+     */
+    private <T> T onCard(String operation, CardLink sameCard, CardOperation<T> op) throws TokenException {
         ensureOpen();
+        if (sameCard != null && link != sameCard) {
+            throw new TokenRemovedException(info.label(), null);
+        }
         boolean fresh = false;
         while (true) {
             if (link == null) {
@@ -349,16 +375,11 @@ public final class JpkiToken implements SecureToken {
             CardLink l = link;
             int before = l.answered();
             try {
-                l.begin();
-                try {
-                    return op.run(l);
-                } finally {
-                    l.end();
-                }
+                return l.inTransaction(() -> op.run(l));
             } catch (CardException e) {
                 boolean nothingAnswered = l.answered() == before;
                 drop();
-                if (nothingAnswered && !fresh) {
+                if (nothingAnswered && !fresh && sameCard == null) {
                     log.info("The connection to the card in reader {} is stale ({}); connecting again",
                             l.readerName(), e.getMessage());
                     continue;
@@ -367,6 +388,10 @@ public final class JpkiToken implements SecureToken {
                 throw new TokenRemovedException(info.label(), e);
             }
         }
+    }
+
+    /** A PIN status read on the card, with the connection that answered it. */
+    private record Checked(CardLink link, PinStatus status) {
     }
 
     private void connect() throws TokenException {
@@ -431,19 +456,14 @@ public final class JpkiToken implements SecureToken {
         if (link != null && loggedIn) {
             CardLink l = link;
             try {
-                l.begin();
-                int sw;
-                try {
-                    sw = l.reselectApplication();
-                } finally {
-                    l.end();
-                }
+                int sw = l.inTransaction(l::reselectApplication);
                 if (sw != StatusWords.OK) {
-                    log.warn("Logout: SELECT of the JPKI application answered {}; resetting the card", StatusWords.hex(sw));
+                    log.warn("Logout: SELECT of the JPKI application answered {}; resetting the card",
+                            StatusWords.hex(sw));
                     l.disconnect(true);
                     link = null;
                 }
-            } catch (CardException e) {
+            } catch (CardException | TokenException e) {
                 log.debug("Logout: the card went away, and with it its verified PIN ({})", e.getMessage());
                 drop();
             }

@@ -13,6 +13,7 @@ import javax.smartcardio.TerminalFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jp.securetoken.api.TokenException;
 import jp.securetoken.api.TokenNotPresentException;
 
 /**
@@ -83,13 +84,11 @@ final class Readers {
             if (!reader.isCardPresent()) {
                 return false;
             }
+            // the JVM's shared connection to the card (see CardLink), left connected for its tokens
             Card card = reader.connect("*");
-            try {
-                return CardLink.selectApplication(card.getBasicChannel()) == StatusWords.OK;
-            } finally {
-                card.disconnect(false);
-            }
-        } catch (CardException | RuntimeException e) {
+            return CardLink.inTransaction(card, () -> CardLink.selectApplication(card.getBasicChannel()))
+                    == StatusWords.OK;
+        } catch (CardException | TokenException | RuntimeException e) {
             log.debug("No JPKI card readable in reader {}: {}", reader.getName(), e.toString());
             return false;
         }

@@ -40,7 +40,12 @@ final class CardInReader implements AutoCloseable {
     }
 
     static CardInReader insert(Duration signingDelay) {
-        CardInReader c = new CardInReader(JpkiCardEmulator.builder(IDENTITY).signingDelay(signingDelay).build());
+        return insert(JpkiCardEmulator.builder(IDENTITY).signingDelay(signingDelay).build());
+    }
+
+    /** Inserts {@code emulator}, e.g. a card with another identity. */
+    static CardInReader insert(JpkiCardEmulator emulator) {
+        CardInReader c = new CardInReader(emulator);
         c.reinsert();
         return c;
     }

@@ -12,9 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -223,6 +226,30 @@ class JpkiTokenTest {
     }
 
     @Test
+    void thePinIsAskedForOutsideTheCardTransaction() throws Exception {
+        JpkiToken auth = auth();
+        JpkiToken sign = sign();
+        CompletableFuture<X509Certificate> readMeanwhile = new CompletableFuture<>();
+        auth.login(request -> {
+            // while the person types, the card's other token uses the card
+            try {
+                readMeanwhile.complete(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return sign.caCertificate();
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                }).get(5, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                readMeanwhile.completeExceptionally(e);
+            }
+            return AUTH_PIN.toCharArray();
+        });
+        assertEquals(IDENTITY.signCaCertificate(), readMeanwhile.get(1, TimeUnit.SECONDS));
+        assertTrue(auth.isLoggedIn());
+    }
+
+    @Test
     void pinArrayIsWipedAfterUse() throws Exception {
         char[] given = AUTH_PIN.toCharArray();
         auth().login(request -> given);
@@ -378,6 +405,48 @@ class JpkiTokenTest {
             pool.shutdownNow();
         }
         assertEquals(12, card.card.signCommands());
+    }
+
+    @Test
+    void bothTokensOfOneCardSignConcurrentlyWithoutInterleaving() throws Exception {
+        JpkiToken auth = auth();
+        JpkiToken sign = sign();
+        auth.login(pin(AUTH_PIN));
+        sign.login(pin(SIGN_PIN));
+        TokenKey authKey = auth.credential("auth").key();
+        TokenKey signKey = sign.credential("sign").key();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                boolean useAuth = i % 2 == 0;
+                byte[] data = ("document " + i).getBytes(StandardCharsets.UTF_8);
+                results.add(pool.submit(() -> {
+                    // interleaved, one token's SIGN would run with the other's key EF selected
+                    byte[] s = (useAuth ? authKey : signKey).sign(SignatureScheme.RSA_PKCS1_SHA256, data);
+                    assertTrue(verifies(useAuth ? IDENTITY.authCertificate() : IDENTITY.signCertificate(),
+                            SignatureScheme.RSA_PKCS1_SHA256, data, s));
+                    return null;
+                }));
+            }
+            for (Future<?> f : results) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(24, card.card.signCommands());
+    }
+
+    @Test
+    void closingOneTokenLeavesTheOtherLoggedIn() throws Exception {
+        JpkiToken auth = auth();
+        JpkiToken sign = sign();
+        sign.login(pin(SIGN_PIN));
+        auth.close();
+        TokenKey key = sign.credential("sign").key();
+        assertTrue(verifies(IDENTITY.signCertificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
+                key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
     }
 
     @Test

@@ -24,9 +24,12 @@ import jp.securetoken.api.LoginRequiredException;
 import jp.securetoken.api.PinRole;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SignatureScheme;
+import jp.securetoken.api.TokenDeviceException;
 import jp.securetoken.api.TokenKey;
 import jp.securetoken.api.TokenNotPresentException;
 import jp.securetoken.api.TokenRemovedException;
+import jp.securetoken.jpki.emulator.JpkiCardEmulator;
+import jp.securetoken.jpki.emulator.JpkiCardIdentity;
 import jp.securetoken.jpki.emulator.PcscdExtension;
 
 import org.junit.jupiter.api.AfterEach;
@@ -170,5 +173,23 @@ class RemovalTest {
         token.login(pin(AUTH_PIN));
         assertTrue(verifies(IDENTITY.authCertificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
                 key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
+    }
+
+    @Test
+    void anotherCardsSignatureIsRefusedAsInvalid() throws Exception {
+        card = CardInReader.insert();
+        JpkiToken token = open(JpkiConfig.auth());
+        token.login(pin(AUTH_PIN));
+        TokenKey oldKey = token.credential("auth").key();
+        card.close();
+        card = CardInReader.insert(JpkiCardEmulator.of(JpkiCardIdentity.generate()));
+
+        token.login(pin(AUTH_PIN));
+        TokenDeviceException e = assertThrows(TokenDeviceException.class,
+                () -> oldKey.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE));
+        assertEquals("SIGNATURE_INVALID", e.deviceCode());
+        TokenKey newKey = token.credential("auth").key();
+        assertTrue(verifies(token.credential("auth").certificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
+                newKey.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
     }
 }

@@ -1,6 +1,7 @@
 package jp.securetoken.jpki;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 import javax.smartcardio.Card;
@@ -36,6 +37,8 @@ final class CardLink {
 
     static final byte[] AID = HexFormat.of().parseHex("D392F000260100000001");
     private static final int MAX_READ = 256;
+    private static final byte TOKEN_INFO = 0x06;
+    private static final String TOKEN_INFO_PREFIX = "JPKIAPICCTOKEN";
 
     private final CardTerminal terminal;
     private final Card card;
@@ -57,7 +60,7 @@ final class CardLink {
         Card card = terminal.connect("*");
         int sw;
         try {
-            sw = inTransaction(card, () -> selectApplication(card.getBasicChannel()));
+            sw = inTransaction(card, () -> ensureApplication(card.getBasicChannel()));
         } catch (CardException | RuntimeException e) {
             disconnectQuietly(card, false);
             throw e;
@@ -74,6 +77,29 @@ final class CardLink {
     /** SELECT AP of the JPKI application; returns the status word. Clears the card's verified PINs. */
     static int selectApplication(CardChannel channel) throws CardException {
         return channel.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, AID)).getSW();
+    }
+
+    /**
+     * Makes the JPKI application the selected one, sending SELECT AP only when it is not selected
+     * already, because SELECT AP makes the card forget its verified PINs (those of a token of this
+     * card that is logged in). Returns {@code 9000} when the application is selected.
+     */
+    static int ensureApplication(CardChannel channel) throws CardException {
+        return isApplicationSelected(channel) ? StatusWords.OK : selectApplication(channel);
+    }
+
+    /**
+     * Whether the JPKI application is already selected: its token-information EF ({@code 0006}) can be
+     * selected and reads {@code JPKIAPICCTOKEN…}. Selecting an EF keeps the verified PINs.
+     */
+    static boolean isApplicationSelected(CardChannel channel) throws CardException {
+        int sw = channel.transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {0x00, TOKEN_INFO})).getSW();
+        if (sw != StatusWords.OK) {
+            return false;
+        }
+        ResponseAPDU info = channel.transmit(new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
+        return info.getSW() == StatusWords.OK
+                && new String(info.getData(), StandardCharsets.US_ASCII).startsWith(TOKEN_INFO_PREFIX);
     }
 
     String readerName() {

@@ -19,10 +19,9 @@ import jp.securetoken.api.TokenWatch;
  * {@link JpkiConfig}) as {@link JpkiToken}s, lists the readers holding a My Number Card, and reports
  * cards inserted and removed.
  *
- * <p>Listing and watching recognise a card by SELECT of the JPKI application, which makes that card
- * forget its verified PINs: listing while a token of the same card is logged in costs that token its
- * login (its next key operation reports {@link jp.securetoken.api.LoginRequiredException}). The watch
- * probes only cards it sees arrive.
+ * <p>Listing and watching recognise a card by SELECT of the JPKI application (answer {@code 9000}).
+ * A card whose JPKI application is selected already, as when a token of it is open, is recognised
+ * by its token-information EF instead, so that its verified PINs stay verified.
  */
 public final class JpkiTokenProvider implements TokenProvider {
     /** The URI scheme: {@code jpki}. */

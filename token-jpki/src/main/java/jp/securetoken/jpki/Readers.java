@@ -76,8 +76,9 @@ final class Readers {
     }
 
     /**
-     * Whether {@code reader} holds a card whose JPKI application answers SELECT with {@code 9000}. The
-     * SELECT clears the card's verified PINs, as for any host that selects the application.
+     * Whether {@code reader} holds a card whose JPKI application answers SELECT with {@code 9000}. When
+     * the application is selected already (a token of this JVM uses the card), it is not selected again,
+     * so a logged-in token stays logged in.
      */
     static boolean holdsJpkiCard(CardTerminal reader) {
         try {
@@ -86,7 +87,7 @@ final class Readers {
             }
             // the JVM's shared connection to the card (see CardLink), left connected for its tokens
             Card card = reader.connect("*");
-            return CardLink.inTransaction(card, () -> CardLink.selectApplication(card.getBasicChannel()))
+            return CardLink.inTransaction(card, () -> CardLink.ensureApplication(card.getBasicChannel()))
                     == StatusWords.OK;
         } catch (CardException | TokenException | RuntimeException e) {
             log.debug("No JPKI card readable in reader {}: {}", reader.getName(), e.toString());

@@ -450,6 +450,16 @@ class JpkiTokenTest {
     }
 
     @Test
+    void openingTheCardsSecondTokenKeepsTheFirstLoggedIn() throws Exception {
+        JpkiToken auth = auth();
+        auth.login(pin(AUTH_PIN));
+        TokenKey key = auth.credential("auth").key();
+        sign();
+        assertTrue(verifies(IDENTITY.authCertificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
+                key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
+    }
+
+    @Test
     void closedTokenRefusesWork() throws Exception {
         JpkiToken token = auth();
         token.login(pin(AUTH_PIN));

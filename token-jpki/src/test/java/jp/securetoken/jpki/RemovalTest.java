@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import javax.smartcardio.Card;
+import javax.smartcardio.CardChannel;
+import javax.smartcardio.CommandAPDU;
 
 import jp.securetoken.api.CommandQueue;
 import jp.securetoken.api.LoginRequiredException;
@@ -145,13 +147,26 @@ class RemovalTest {
     }
 
     @Test
+    void listingTheCardKeepsALoggedInTokenLoggedIn() throws Exception {
+        card = CardInReader.insert();
+        JpkiToken auth = open(JpkiConfig.auth());
+        auth.login(pin(AUTH_PIN));
+        TokenKey key = auth.credential("auth").key();
+        assertEquals(2, provider.presentTokens().size());
+        assertTrue(verifies(IDENTITY.authCertificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
+                key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
+    }
+
+    @Test
     void anotherApplicationSelectingTheJpkiApplicationLogsTheTokenOut() throws Exception {
         card = CardInReader.insert();
         JpkiToken auth = open(JpkiConfig.auth());
         auth.login(pin(AUTH_PIN));
         TokenKey key = auth.credential("auth").key();
-        // listing probes the card with SELECT AP, which makes the card forget its verified PINs
-        assertEquals(2, provider.presentTokens().size());
+        // SELECT AP from elsewhere makes the card forget its verified PINs
+        CardChannel other = card.reader.connect("*").getBasicChannel();
+        assertEquals(0x9000, other.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, CardLink.AID)).getSW());
+
         assertThrows(LoginRequiredException.class, () -> key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE));
         assertFalse(auth.isLoggedIn());
         auth.login(pin(AUTH_PIN));

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -78,6 +79,9 @@ public final class JpkiCardEmulator {
     private final Map<Integer, byte[]> binaryFiles;
     private final Map<JpkiPinRole, PinState> pins = new EnumMap<>(JpkiPinRole.class);
     private final ReentrantLock lock = new ReentrantLock();
+
+    /** Read without the lock, which SIGN holds during the signing delay. */
+    private final AtomicLong signCommands = new AtomicLong();
 
     // guarded by lock
     private boolean powered;
@@ -172,6 +176,38 @@ public final class JpkiCardEmulator {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Tries left of {@code role}'s PIN now, as the card counts them ({@code 0} when locked). */
+    public int triesLeft(JpkiPinRole role) {
+        lock.lock();
+        try {
+            return pins.get(role).triesLeft;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How many VERIFY commands carrying a PIN reached {@code role}'s PIN, whatever the answer (also
+     * those refused with {@code 6983} because the PIN is locked). The data-less status query is not
+     * counted. Lets tests prove that a host never sends a locked or malformed PIN.
+     */
+    public long verifyCommands(JpkiPinRole role) {
+        lock.lock();
+        try {
+            return pins.get(role).verifyCommands;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How many SIGN commands the card has started, counted before the signing delay: a test that
+     * sees this number grow knows that the card is busy signing. Readable while the card signs.
+     */
+    public long signCommands() {
+        return signCommands.get();
     }
 
     /**
@@ -284,6 +320,7 @@ public final class JpkiCardEmulator {
         if (!apdu.hasData()) {
             return sw(StatusWord.PIN_TRIES_LEFT | pin.triesLeft);
         }
+        pin.verifyCommands++;
         if (pin.triesLeft == 0) {
             return sw(StatusWord.AUTHENTICATION_BLOCKED);
         }
@@ -346,6 +383,7 @@ public final class JpkiCardEmulator {
         if (!pins.get(role).verified) {
             return sw(StatusWord.SECURITY_STATUS_NOT_SATISFIED);
         }
+        signCommands.incrementAndGet();
         delay();
         try {
             Signature rsa = Signature.getInstance("NONEwithRSA");
@@ -422,6 +460,7 @@ public final class JpkiCardEmulator {
         byte[] value;
         int triesLeft;
         boolean verified;
+        long verifyCommands;
 
         PinState(JpkiPinRole role, String pin) {
             this.role = role;

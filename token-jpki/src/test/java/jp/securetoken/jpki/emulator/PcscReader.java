@@ -12,7 +12,7 @@ import javax.smartcardio.CardTerminal;
 import javax.smartcardio.TerminalFactory;
 
 /** pcscd's vpcd reader as {@code javax.smartcardio} sees it. */
-final class PcscReader {
+public final class PcscReader {
 
     /** Debian's pcsc-lite, which the JDK does not find on its own. */
     static final String PCSCLITE = "/usr/lib/x86_64-linux-gnu/libpcsclite.so.1";
@@ -21,7 +21,7 @@ final class PcscReader {
     private PcscReader() {
     }
 
-    static TerminalFactory factory() {
+    public static TerminalFactory factory() {
         if (System.getProperty("sun.security.smartcardio.library") == null) {
             System.setProperty("sun.security.smartcardio.library", PCSCLITE);
         }
@@ -36,14 +36,14 @@ final class PcscReader {
     }
 
     /** The vpcd reader, waiting until pcscd lists it. */
-    static CardTerminal vpcd() {
+    public static CardTerminal vpcd() {
         TerminalFactory f = factory();
         return await("reader " + Pcscd.READER + " listed by pcscd").atMost(PRESENCE_TIMEOUT)
                 .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> f.terminals().getTerminal(Pcscd.READER), t -> t != null);
     }
 
-    static void awaitCard(CardTerminal reader, boolean present) {
+    public static void awaitCard(CardTerminal reader, boolean present) {
         await(present ? "card present" : "card absent").atMost(PRESENCE_TIMEOUT).pollInterval(Duration.ofMillis(50))
                 .until(() -> isCardPresent(reader) == present);
     }

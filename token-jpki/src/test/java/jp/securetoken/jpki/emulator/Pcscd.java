@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
  * to a pcscd that something else started (stop that one first: its readers and cards would mix with
  * ours). Its log goes to {@code target/pcscd.log}.
  */
-final class Pcscd implements AutoCloseable {
+public final class Pcscd implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Pcscd.class);
 
-    static final String READER = "Virtual PCD 00 00";
+    public static final String READER = "Virtual PCD 00 00";
     static final Path PCSCD = Path.of("/usr/sbin/pcscd");
     static final Path VPCD_DRIVER = Path.of("/usr/lib/pcsc/drivers/serial/libifdvpcd.so");
     static final Path VPCD_CONFIG = Path.of("/etc/reader.conf.d/vpcd");

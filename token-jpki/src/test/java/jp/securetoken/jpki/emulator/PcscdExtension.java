@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code javax.smartcardio} keeps its PC/SC context for the life of the JVM, and a restarted pcscd
  * would invalidate it.
  */
-final class PcscdExtension implements BeforeAllCallback {
+public final class PcscdExtension implements BeforeAllCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Pcscd.class);
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import javax.smartcardio.CardTerminal;
+import javax.smartcardio.TerminalFactory;
 
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenConfig;
@@ -27,6 +28,25 @@ public final class JpkiTokenProvider implements TokenProvider {
     /** The URI scheme: {@code jpki}. */
     public static final String SCHEME = "jpki";
 
+    private final TerminalFactory readers;
+
+    /** The provider over the system's PC/SC readers (pcscd), as {@link java.util.ServiceLoader} makes it. */
+    public JpkiTokenProvider() {
+        this(null);
+    }
+
+    /**
+     * The provider over other {@code javax.smartcardio} readers, e.g. the in-JVM
+     * {@link jp.securetoken.jpki.emulator.EmulatedReader} for demos and tests without pcscd.
+     */
+    public JpkiTokenProvider(TerminalFactory readers) {
+        this.readers = readers;
+    }
+
+    private Readers readers() throws TokenException {
+        return readers == null ? Readers.pcsc() : Readers.of(readers);
+    }
+
     @Override
     public String scheme() {
         return SCHEME;
@@ -41,14 +61,14 @@ public final class JpkiTokenProvider implements TokenProvider {
     @Override
     public SecureToken open(TokenConfig config) throws TokenException {
         JpkiConfig jpki = config instanceof JpkiConfig c ? c : JpkiConfig.parse(config.uri());
-        return JpkiToken.open(jpki, Readers.pcsc());
+        return JpkiToken.open(jpki, readers());
     }
 
     /** Both tokens of every My Number Card present, each addressed with its reader. */
     @Override
     public List<TokenDescriptor> presentTokens() throws TokenException {
         List<TokenDescriptor> out = new ArrayList<>();
-        for (CardTerminal t : Readers.pcsc().withJpkiCard()) {
+        for (CardTerminal t : readers().withJpkiCard()) {
             for (JpkiTokenType type : JpkiTokenType.values()) {
                 out.add(new TokenDescriptor(new JpkiConfig(type, t.getName()).uri(),
                         "My Number Card (" + type.displayName() + ")", "PC/SC reader " + t.getName()));
@@ -60,6 +80,6 @@ public final class JpkiTokenProvider implements TokenProvider {
     /** Reports My Number Cards inserted into and removed from any reader until the watch is closed. */
     @Override
     public TokenWatch watch(TokenEventListener listener) throws TokenException {
-        return new CardWatch(Readers.pcsc(), listener);
+        return new CardWatch(readers(), listener);
     }
 }

@@ -40,6 +40,11 @@ final class Readers {
         }
     }
 
+    /** Readers from another {@code javax.smartcardio} factory (an in-JVM emulated reader). */
+    static Readers of(TerminalFactory factory) {
+        return new Readers(factory);
+    }
+
     /** The readers now; empty when there are none. */
     List<CardTerminal> list() throws TokenNotPresentException {
         try {

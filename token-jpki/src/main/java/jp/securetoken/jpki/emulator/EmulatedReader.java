@@ -243,7 +243,9 @@ public final class EmulatedReader {
         }
 
         byte[] transmit(byte[] command) throws CardException {
-            return cardIfSame(insertion).transmit(command);
+            byte[] response = cardIfSame(insertion).transmit(command);
+            cardIfSame(insertion);
+            return response;
         }
     }
 

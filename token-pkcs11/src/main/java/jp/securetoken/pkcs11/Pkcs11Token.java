@@ -71,6 +71,8 @@ final class Pkcs11Token implements SecureToken {
     private final TokenInfo info;
     private final long slot;
     private final AuthProvider provider;
+    /** Whether SunPKCS11 offers its RSA Cipher (private-key encryption = C_Sign with CKM_RSA_PKCS) for this token. */
+    private final boolean pkcs1Cipher;
     private final Cryptoki cryptoki;
     private final CommandQueue queue;
     private final Set<SignatureScheme> schemes;
@@ -88,6 +90,7 @@ final class Pkcs11Token implements SecureToken {
         this.info = info;
         this.slot = slot;
         this.provider = provider;
+        this.pkcs1Cipher = provider.getService("Cipher", "RSA/ECB/PKCS1Padding") != null;
         this.cryptoki = cryptoki;
         this.queue = new CommandQueue(info.label().isEmpty() ? "pkcs11-slot-" + slot : info.label());
         this.schemes = Collections.unmodifiableSet(findSchemes());
@@ -397,7 +400,7 @@ final class Pkcs11Token implements SecureToken {
                     mismatched.add(alias);
                     continue;
                 }
-                out.add(new Credential(alias, certs, CredentialUsage.NODE_AUTHENTICATION, tokenKey));
+                out.add(new Credential(alias, certs, usageOf(certs.get(0)), tokenKey));
             }
             if (cryptoki != null) {
                 addLabelPaired(out);
@@ -463,7 +466,7 @@ final class Pkcs11Token implements SecureToken {
             List<X509Certificate> chain = chainFrom(all.get(i), parsed);
             Pkcs11Key key = Pkcs11Key.byLabel(this, cert.label(), chain.get(0).getPublicKey(), schemes);
             if (matches(key, chain.get(0))) {
-                out.add(new Credential(cert.label(), chain, CredentialUsage.NODE_AUTHENTICATION, key));
+                out.add(new Credential(cert.label(), chain, usageOf(chain.get(0)), key));
             } else {
                 LOG.warn("PKCS#11 token {}: certificate labelled '{}' does not fit the key of that label; left out",
                         info.label(), cert.label());
@@ -539,6 +542,10 @@ final class Pkcs11Token implements SecureToken {
         try {
             return switch (scheme.padding()) {
                 case PKCS1 -> {
+                    if (!pkcs1Cipher) {
+                        // Sign-only tokens (the JPKI card through OpenSC) get no SunPKCS11 RSA Cipher: C_Sign directly.
+                        yield signByHandle(key, scheme, digest);
+                    }
                     Cipher rsa = Cipher.getInstance("RSA/ECB/PKCS1Padding", provider);
                     rsa.init(Cipher.ENCRYPT_MODE, key.privateKey()); // private-key "encryption" is C_Sign(CKM_RSA_PKCS)
                     yield rsa.doFinal(scheme.digestInfo(digest));
@@ -556,9 +563,9 @@ final class Pkcs11Token implements SecureToken {
         }
     }
 
-    /** C_Sign on the private key object found by label (keys SunPKCS11's KeyStore did not pair). */
+    /** C_Sign on the private key object, found by label or by its certificate's CKA_ID. */
     private byte[] signByHandle(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
-        Cryptoki c = requireCryptoki("Signing with a key paired by CKA_LABEL");
+        Cryptoki c = requireCryptoki("Signing with this key");
         long s = session();
         long handle = privateKeyHandle(c, s, key);
         return switch (scheme.padding()) {
@@ -566,6 +573,24 @@ final class Pkcs11Token implements SecureToken {
             case PSS -> c.signPss(s, handle, scheme, digest);
             case NONE -> derEcdsa(c.sign(s, Ck.CKM_ECDSA, handle, digest));
         };
+    }
+
+    /**
+     * A PKCS#11 token does not say what a key is for; the certificate does: non-repudiation
+     * (content commitment) without a TLS extended key usage marks a signing certificate (JPKI and
+     * HPKI signature certificates), everything else node authentication.
+     */
+    static CredentialUsage usageOf(X509Certificate certificate) {
+        boolean[] keyUsage = certificate.getKeyUsage();
+        boolean nonRepudiation = keyUsage != null && keyUsage.length > 1 && keyUsage[1];
+        List<String> eku;
+        try {
+            eku = certificate.getExtendedKeyUsage();
+        } catch (java.security.cert.CertificateParsingException e) {
+            eku = null;
+        }
+        boolean tls = eku != null && (eku.contains("1.3.6.1.5.5.7.3.2") || eku.contains("1.3.6.1.5.5.7.3.1"));
+        return nonRepudiation && !tls ? CredentialUsage.DOCUMENT_SIGNING : CredentialUsage.NODE_AUTHENTICATION;
     }
 
     /** PKCS#11 gives ECDSA signatures as r || s; TLS and JCA want the DER SEQUENCE of two INTEGERs. */

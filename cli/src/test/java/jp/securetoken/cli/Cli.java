@@ -1,0 +1,80 @@
+package jp.securetoken.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code nodeauth} as a user does: a separate JVM with the module's class path, its own
+ * environment and standard input, and no terminal.
+ */
+final class Cli {
+    private static final long TIMEOUT_SECONDS = 60;
+
+    /** What one run left behind. */
+    record Result(int exitCode, String out, String err, byte[] outBytes) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private final Map<String, String> env = new HashMap<>();
+    private byte[] stdin = new byte[0];
+
+    /** Sets an environment variable of the child process. */
+    Cli env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    Cli stdin(String text) {
+        this.stdin = text.getBytes(StandardCharsets.UTF_8);
+        return this;
+    }
+
+    Result run(Object... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"),
+                NodeAuth.class.getName()));
+        for (Object a : args) {
+            command.add(a.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("SECURETOKEN_SOFT_DIR");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<byte[]> out = drain(p.getInputStream());
+        CompletableFuture<byte[]> err = drain(p.getErrorStream());
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin);
+        }
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("nodeauth " + String.join(" ", command) + " did not finish");
+        }
+        byte[] outBytes = out.join();
+        return new Result(p.exitValue(), new String(outBytes, StandardCharsets.UTF_8),
+                new String(err.join(), StandardCharsets.UTF_8), outBytes);
+    }
+
+    private static CompletableFuture<byte[]> drain(InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (stream) {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+}

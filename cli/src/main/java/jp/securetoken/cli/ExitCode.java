@@ -14,6 +14,7 @@ import jp.securetoken.api.TokenRemovedException;
 import jp.securetoken.api.TokenUriException;
 import jp.securetoken.api.UnsupportedSignatureSchemeException;
 import jp.securetoken.api.UserDataLimitException;
+import jp.securetoken.tls.trust.PeerRejectedException;
 
 /**
  * The exit codes of {@code nodeauth}, and the one place that maps an error to its code. Scripts
@@ -25,7 +26,7 @@ enum ExitCode {
     USAGE(2, "usage error (unknown command or option, missing or malformed argument)"),
     AUTHENTICATION(3, "PIN/authentication failure (incorrect, locked, form, not given, login)"),
     TOKEN_ABSENT(4, "token absent (no token there, removed, bad or unknown address)"),
-    PEER_REJECTED(5, "TLS peer rejected (reserved for the connection commands)"),
+    PEER_REJECTED(5, "TLS peer rejected (verify; the connection commands)"),
     BAD_INPUT(6, "bad input (certificate, key/chain mismatch, corrupt token, alias, limits)");
 
     private final int code;
@@ -48,6 +49,9 @@ enum ExitCode {
     static ExitCode of(Throwable error) {
         if (error instanceof CliException cli) {
             return cli.exitCode();
+        }
+        if (error instanceof PeerRejectedException) {
+            return PEER_REJECTED;
         }
         if (error instanceof PinIncorrectException || error instanceof PinLockedException
                 || error instanceof PinFormatException || error instanceof PinEntryCancelledException

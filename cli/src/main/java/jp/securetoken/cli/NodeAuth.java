@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.class, usageHelpAutoWidth = true,
         description = "Inspect and manage the secure tokens that hold node-authentication keys.",
         subcommands = {TokenCommands.class, SoftCommands.class, KeygenCommand.class, CsrCommand.class,
-            CertCommands.class, PinCommands.class, UserDataCommands.class})
+            CertCommands.class, PinCommands.class, UserDataCommands.class, VerifyCommand.class})
 public final class NodeAuth implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -46,6 +46,8 @@ public final class NodeAuth implements Runnable {
         if (all.contains("-v") || all.contains("--verbose")) {
             System.setProperty(LOG_LEVEL, "info");
             System.setProperty(LOG_LEVEL.replace("defaultLogLevel", "log.jp.securetoken.soft.SoftToken"), "info");
+            System.setProperty(LOG_LEVEL.replace("defaultLogLevel", "log.jp.securetoken.tls.trust.NodeTrustManager"),
+                    "info");
         }
         CommandLine cli = new CommandLine(new NodeAuth());
         footer(cli);

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Version.class, usageHelpAutoWidth = true,
         description = "Inspect and manage the secure tokens that hold node-authentication keys.",
         subcommands = {TokenCommands.class, SoftCommands.class, KeygenCommand.class, CsrCommand.class,
-            CertCommands.class, PinCommands.class, UserDataCommands.class, VerifyCommand.class})
+            CertCommands.class, PinCommands.class, UserDataCommands.class, VerifyCommand.class,
+            ServeCommand.class, ConnectCommand.class})
 public final class NodeAuth implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -45,9 +46,10 @@ public final class NodeAuth implements Runnable {
         List<String> all = Arrays.asList(args);
         if (all.contains("-v") || all.contains("--verbose")) {
             System.setProperty(LOG_LEVEL, "info");
-            System.setProperty(LOG_LEVEL.replace("defaultLogLevel", "log.jp.securetoken.soft.SoftToken"), "info");
-            System.setProperty(LOG_LEVEL.replace("defaultLogLevel", "log.jp.securetoken.tls.trust.NodeTrustManager"),
-                    "info");
+            for (String quietByDefault : new String[] {"jp.securetoken.soft.SoftToken",
+                "jp.securetoken.tls.trust.NodeTrustManager", "jp.securetoken.tls.NodeAuthenticationHandler"}) {
+                System.setProperty("org.slf4j.simpleLogger.log." + quietByDefault, "info");
+            }
         }
         CommandLine cli = new CommandLine(new NodeAuth());
         footer(cli);

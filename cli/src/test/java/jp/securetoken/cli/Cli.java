@@ -1,5 +1,6 @@
 package jp.securetoken.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +45,80 @@ final class Cli {
     }
 
     Result run(Object... args) throws IOException, InterruptedException {
+        Process p = start(command(args));
+        CompletableFuture<byte[]> out = drain(p.getInputStream());
+        CompletableFuture<byte[]> err = drain(p.getErrorStream());
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin);
+        }
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("nodeauth " + List.of(args) + " did not finish");
+        }
+        byte[] outBytes = out.join();
+        return new Result(p.exitValue(), new String(outBytes, StandardCharsets.UTF_8),
+                new String(err.join(), StandardCharsets.UTF_8), outBytes);
+    }
+
+    /** Starts a long-running command (a server); its standard output arrives line by line. */
+    Running background(Object... args) throws IOException {
+        Process p = start(command(args));
+        p.getOutputStream().close();
+        return new Running(p);
+    }
+
+    /** A command still running, stopped by {@link #close()}. */
+    static final class Running implements AutoCloseable {
+        private final Process process;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final CompletableFuture<byte[]> err;
+
+        Running(Process process) {
+            this.process = process;
+            this.err = drain(process.getErrorStream());
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("(stdout failed: " + e + ")");
+                }
+            }, "nodeauth-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The next line of standard output, waiting at most 30 s. */
+        String nextLine() throws InterruptedException {
+            String line = lines.poll(TIMEOUT_SECONDS / 2, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new AssertionError("no output line within " + TIMEOUT_SECONDS / 2 + " s; alive="
+                        + process.isAlive() + (process.isAlive() ? "" : ", stderr: "
+                        + new String(err.join(), StandardCharsets.UTF_8)));
+            }
+            return line;
+        }
+
+        /** Stops the process (SIGTERM) and waits for it. */
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private Process start(List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("SECURETOKEN_SOFT_DIR");
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static List<String> command(Object... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto",
@@ -50,22 +127,7 @@ final class Cli {
         for (Object a : args) {
             command.add(a.toString());
         }
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().remove("SECURETOKEN_SOFT_DIR");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        CompletableFuture<byte[]> out = drain(p.getInputStream());
-        CompletableFuture<byte[]> err = drain(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(stdin);
-        }
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("nodeauth " + String.join(" ", command) + " did not finish");
-        }
-        byte[] outBytes = out.join();
-        return new Result(p.exitValue(), new String(outBytes, StandardCharsets.UTF_8),
-                new String(err.join(), StandardCharsets.UTF_8), outBytes);
+        return command;
     }
 
     private static CompletableFuture<byte[]> drain(InputStream stream) {

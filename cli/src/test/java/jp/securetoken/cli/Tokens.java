@@ -47,6 +47,23 @@ final class Tokens {
         return file;
     }
 
+    /** A token holding credential {@code node} for {@code commonName}, with clientAuth and, for servers, serverAuth. */
+    static Path node(Path file, TestPki ca, String commonName, boolean server) throws Exception {
+        empty(file, 5);
+        try (SecureToken token = SoftTokens.open(file);
+                PinCallback.Fixed user = PinCallback.fixed(USER_PIN.toCharArray())) {
+            token.login(user);
+            TokenKey key = token.lifecycle().generateKeyPair("node", KeyAlgorithm.EC_P256);
+            TestPki.Issue issue = ca.issue(commonName).clientAuth();
+            if (server) {
+                issue.serverAuth();
+            }
+            token.lifecycle().writeCredential("node", issue.certifyChain(key.publicKey()),
+                    CredentialUsage.NODE_AUTHENTICATION);
+        }
+        return file;
+    }
+
     static String pem(List<java.security.cert.X509Certificate> chain) {
         StringBuilder s = new StringBuilder();
         chain.forEach(c -> s.append(HeldCertificate.pem(c)));

@@ -24,7 +24,7 @@ class UsageTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"token list", "token info", "soft init", "keygen", "csr", "cert import", "cert export",
-        "pin change", "pin unlock", "userdata get", "userdata set", "userdata list", "verify"})
+        "pin change", "pin unlock", "userdata get", "userdata set", "userdata list", "verify", "serve", "connect"})
     void everyCommandHasHelp(String command) throws Exception {
         String[] words = (command + " --help").split(" ");
         Cli.Result r = expect(0, new Cli().run((Object[]) words));

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.PinEntryCancelledException;
 import jp.securetoken.api.PinRequest;
 
 /**
@@ -76,6 +77,25 @@ final class PinReader implements AutoCloseable {
         }
         throw new CliException(ExitCode.USAGE, "there is no terminal to ask for the " + what + "; give "
                 + source.envOption() + " NAME, " + source.fileOption() + " FILE or --pin-stdin");
+    }
+
+    /**
+     * Gets the PIN now (prompting if that is where it comes from) and returns a callback that gives
+     * it, for operations that must not be interrupted by a prompt (e.g. while a spinner runs).
+     *
+     * @throws PinEntryCancelledException when the prompt or standard input gives no PIN
+     */
+    PinCallback now(String what, PinOptions.Source source, boolean newPin, PinRequest request)
+            throws CliException, PinEntryCancelledException {
+        char[] pin = callback(what, source, newPin).providePin(request);
+        if (pin == null) {
+            throw new PinEntryCancelledException(request.role());
+        }
+        try {
+            return remember(pin);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
     }
 
     private PinCallback remember(char[] pin) {

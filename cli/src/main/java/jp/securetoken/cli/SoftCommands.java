@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.PinRequest;
+import jp.securetoken.api.PinRole;
 import jp.securetoken.soft.SoftTokenSettings;
 import jp.securetoken.soft.SoftTokens;
 import picocli.CommandLine.Command;
@@ -14,6 +16,9 @@ import picocli.CommandLine.Parameters;
 /** {@code nodeauth soft init}: software token files. */
 @Command(name = "soft", description = "Create software token files.", subcommands = SoftCommands.Init.class)
 final class SoftCommands extends NodeAuth.Group {
+
+    /** The form a software token PIN must have (the token checks it; the prompt says it). */
+    private static final String PIN_RULE = "4 to 64 characters";
 
     /** {@code soft init FILE --label L}. */
     @Command(name = "init", description = {"Create an empty software token file with a user PIN and an "
@@ -59,8 +64,10 @@ final class SoftCommands extends NodeAuth.Group {
                         "issuer anchor file"))));
             }
             try (PinReader pins = pins()) {
-                PinCallback user = pins.callback("user PIN", userPin.source(), true);
-                PinCallback admin = pins.callback("administrator PIN", adminPin.source(), true);
+                PinCallback user = pins.now("user PIN", userPin.source(), true,
+                        new PinRequest(PinRole.USER, "new PIN", label, -1, PIN_RULE));
+                PinCallback admin = pins.now("administrator PIN", adminPin.source(), true,
+                        new PinRequest(PinRole.ADMINISTRATOR, "new PIN", label, -1, PIN_RULE));
                 Path target = file.toAbsolutePath().normalize();
                 withProgress("Creating the token", () -> {
                     SoftTokens.create(target, settings.userPin(user).administratorPin(admin).build());

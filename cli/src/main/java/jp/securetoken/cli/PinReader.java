@@ -48,8 +48,7 @@ final class PinReader implements AutoCloseable {
      * The callback for one PIN.
      *
      * @param what      the PIN as the options name it, e.g. "user PIN", for messages
-     * @param envOption the option naming an environment variable, and its value (or null)
-     * @param fileOption the option naming a file, and its value (or null)
+     * @param source    the options that may name the PIN's environment variable or file
      * @param newPin    whether the PIN is being set (a prompt then asks twice)
      * @throws CliException when no source is given and there is no way to ask
      */

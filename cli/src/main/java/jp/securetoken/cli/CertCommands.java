@@ -3,6 +3,7 @@ package jp.securetoken.cli;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,10 +51,15 @@ final class CertCommands extends NodeAuth.Group {
             try (PinReader pins = pins(); SecureToken token = open(address)) {
                 login(token, pins.callback("user PIN", userPin.source(), false));
                 Credential written = token.lifecycle().writeCredential(alias, chain, usage);
+                long days = written.daysToExpiry(Clock.systemUTC());
                 out().println("Imported '" + alias + "' (" + chain.size() + " certificate(s), "
                         + written.key().algorithm() + " key) into token '" + token.info().label() + "': "
-                        + written.certificate().getSubjectX500Principal().getName() + ", "
-                        + written.daysToExpiry(java.time.Clock.systemUTC()) + " days to expiry");
+                        + written.certificate().getSubjectX500Principal().getName() + ", " + days
+                        + " days to expiry");
+                if (days < TokenCommands.WARN_DAYS) {
+                    err().println("warning: this certificate expires in " + days + " days (fewer than "
+                            + TokenCommands.WARN_DAYS + ")");
+                }
             }
         }
     }

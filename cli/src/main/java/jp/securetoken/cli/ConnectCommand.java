@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.Bootstrap;
@@ -67,7 +68,14 @@ final class ConnectCommand extends TokenAction {
                                 ch.pipeline().addLast(new ToStdout(handshake, failure));
                             }
                         }).connect(target.host(), target.port()).sync().channel();
-                Object outcome = handshake.get(HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+                Object outcome;
+                try {
+                    outcome = handshake.get(HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    channel.close();
+                    throw new CliException(ExitCode.FAILURE, "no TLS handshake with " + target + " within "
+                            + HANDSHAKE_SECONDS + " s", e);
+                }
                 if (outcome instanceof NodeAuthenticationFailedEvent failed) {
                     throw refused(failed);
                 }

@@ -86,7 +86,7 @@ class LifecycleTest {
     }
 
     @Test
-    void importingDocumentSigningUsageIsShownByInfo() throws Exception {
+    void importingDocumentSigningUsageIsShownByInfoAndAShortLifeIsWarned() throws Exception {
         TestPki ca = TestPki.create("CA");
         Path token = Tokens.empty(dir.resolve("sign.stk"), 5);
         Cli.Result keygen = expect(0, withPins().run("keygen", token, "--alias", "sign", "--algorithm", "EC_P256",
@@ -94,9 +94,11 @@ class LifecycleTest {
         String base64 = keygen.out().substring(keygen.out().indexOf("base64): ") + 9).trim();
         java.security.PublicKey key = java.security.KeyFactory.getInstance("EC").generatePublic(
                 new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(base64)));
-        Path chainFile = Files.writeString(dir.resolve("sign.pem"), Tokens.pem(ca.issue("signer").certifyChain(key)));
-        expect(0, withPins().run("cert", "import", token, "--alias", "sign", "--chain", chainFile,
-                "--usage", "document-signing", "--pin-env", "UPIN"));
+        Path chainFile = Files.writeString(dir.resolve("sign.pem"), Tokens.pem(ca.issue("signer")
+                .validFor(Duration.ofDays(45).plusHours(2)).certifyChain(key)));
+        Cli.Result imported = expect(0, withPins().run("cert", "import", token, "--alias", "sign", "--chain",
+                chainFile, "--usage", "document-signing", "--pin-env", "UPIN"));
+        assertEquals("warning: this certificate expires in 45 days (fewer than 90)\n", imported.err());
         Cli.Result info = expect(0, new Cli().run("token", "info", token));
         assertTrue(info.out().contains("  sign  (document signing, EC key)"), info::toString);
     }

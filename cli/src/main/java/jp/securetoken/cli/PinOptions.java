@@ -1,0 +1,67 @@
+package jp.securetoken.cli;
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Option;
+
+/** The options that say where a PIN comes from, one group per PIN a command needs. */
+final class PinOptions {
+    private PinOptions() {
+    }
+
+    /**
+     * Where one PIN comes from, as given on the command line.
+     *
+     * @param envOption  the option's name for the environment variable
+     * @param env        the variable's name, or null
+     * @param fileOption the option's name for the file
+     * @param file       the file, or null
+     */
+    record Source(String envOption, String env, String fileOption, Path file) {
+    }
+
+    /** The user PIN: {@code --pin-env}, {@code --pin-file}. */
+    static final class User {
+        @Option(names = "--pin-env", paramLabel = "NAME",
+                description = "Read the user PIN from this environment variable.")
+        String env;
+
+        @Option(names = "--pin-file", paramLabel = "FILE",
+                description = "Read the user PIN from the first line of this file.")
+        Path file;
+
+        Source source() {
+            return new Source("--pin-env", env, "--pin-file", file);
+        }
+    }
+
+    /** The administrator PIN: {@code --admin-pin-env}, {@code --admin-pin-file}. */
+    static final class Admin {
+        @Option(names = "--admin-pin-env", paramLabel = "NAME",
+                description = "Read the administrator PIN from this environment variable.")
+        String env;
+
+        @Option(names = "--admin-pin-file", paramLabel = "FILE",
+                description = "Read the administrator PIN from the first line of this file.")
+        Path file;
+
+        Source source() {
+            return new Source("--admin-pin-env", env, "--admin-pin-file", file);
+        }
+    }
+
+    /** A PIN being set: {@code --new-pin-env}, {@code --new-pin-file}. */
+    static final class New {
+        @Option(names = "--new-pin-env", paramLabel = "NAME",
+                description = "Read the new PIN from this environment variable.")
+        String env;
+
+        @Option(names = "--new-pin-file", paramLabel = "FILE",
+                description = "Read the new PIN from the first line of this file.")
+        Path file;
+
+        Source source() {
+            return new Source("--new-pin-env", env, "--new-pin-file", file);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package jp.securetoken.cli;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import jp.securetoken.api.CredentialSource;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.tls.NodeAuthenticatedEvent;
+import jp.securetoken.tls.NodeAuthenticationFailedEvent;
+import jp.securetoken.tls.NodeIdentity;
+import jp.securetoken.tls.NodeTls;
+import jp.securetoken.tls.NodeTlsContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code nodeauth serve}: a mutual-TLS server, an echo service or a TLS-terminating gateway. */
+@Command(name = "serve", description = {"Accept mutual-TLS connections authenticated with the token's credential "
+    + "and print who authenticated (node, TLS version, suite) or why a peer was refused.",
+    "Without --forward, echoes what each peer sends; with --forward host:port, forwards each authenticated "
+        + "connection to that internal service (a TLS-terminating gateway). Runs until stopped (Ctrl-C)."})
+final class ServeCommand extends TokenAction {
+    @Mixin
+    TlsOptions tls;
+
+    @Option(names = "--port", required = true, paramLabel = "PORT", description = "Port to listen on (0: any free "
+            + "port, printed at start).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind = "127.0.0.1";
+
+    @Option(names = "--forward", paramLabel = "HOST:PORT", description = "Forward authenticated connections here.")
+    String forward;
+
+    @Mixin
+    PinOptions.User userPin;
+
+    @Override
+    void run() throws Exception {
+        TlsOptions.HostPort target = forward == null ? null : TlsOptions.HostPort.parse(forward, "--forward");
+        var policy = tls.policy();
+        try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
+            login(token, pins.callback("user PIN", userPin.source(), false));
+            String self = token.credential(tls.alias).certificate().getSubjectX500Principal().getName();
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            CountDownLatch done = new CountDownLatch(1);
+            try (NodeTlsContext context = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
+                    .build()) {
+                PrintWriter out = out();
+                Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                context.addTo(ch);
+                                ch.pipeline().addLast(new Connection(out, target));
+                            }
+                        }).bind(bind, port).sync().channel();
+                InetSocketAddress local = (InetSocketAddress) server.localAddress();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                    awaitQuietly(done);
+                }, "nodeauth-serve-stop"));
+                synchronized (out) {
+                    out.println("Listening on " + local.getHostString() + ":" + local.getPort() + " as " + self
+                            + " (" + String.join(", ", context.protocols()) + ")"
+                            + (target == null ? ", echoing" : ", forwarding to " + target));
+                    context.restriction().ifPresent(r -> out.println("Note: " + r));
+                    out.flush();
+                }
+                server.closeFuture().sync();
+            } finally {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                done.countDown();
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One accepted connection: reports the handshake, then echoes or forwards. */
+    static final class Connection extends ChannelInboundHandlerAdapter {
+        private final PrintWriter out;
+        private final TlsOptions.HostPort target;
+        private final List<Object> pending = new ArrayList<>();
+        private Channel backend;
+        private boolean peerFinished;
+
+        Connection(PrintWriter out, TlsOptions.HostPort target) {
+            this.out = out;
+            this.target = target;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.read();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof NodeAuthenticatedEvent ok) {
+                report("authenticated " + describe(ok.identity()) + " from " + ctx.channel().remoteAddress());
+                if (target == null) {
+                    ctx.channel().config().setAutoRead(true);
+                } else {
+                    connectBackend(ctx.channel());
+                }
+            } else if (evt instanceof NodeAuthenticationFailedEvent failed) {
+                report("refused " + ctx.channel().remoteAddress() + ": " + failed.kind()
+                        + failed.rejection().map(r -> " " + r).orElse("") + ": " + failed.message());
+            } else if (evt instanceof SslCloseCompletionEvent) {
+                peerFinished = true;
+                if (backend != null) {
+                    ((SocketChannel) backend).shutdownOutput();
+                } else if (target == null) {
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        /** Connects on the client's own event loop, so that every field here is touched by one thread. */
+        private void connectBackend(Channel client) {
+            new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .handler(new Pipe(client))
+                    .connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            backend = f.channel();
+                            pending.forEach(backend::write);
+                            pending.clear();
+                            backend.flush();
+                            if (peerFinished) {
+                                ((SocketChannel) backend).shutdownOutput();
+                            }
+                            client.config().setAutoRead(true);
+                        } else {
+                            pending.forEach(io.netty.util.ReferenceCountUtil::release);
+                            pending.clear();
+                            report("cannot reach " + target + " for " + client.remoteAddress() + ": "
+                                    + f.cause().getMessage());
+                            client.close();
+                        }
+                    });
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (backend != null) {
+                backend.writeAndFlush(msg);
+            } else if (target != null) {
+                pending.add(msg);
+            } else {
+                ctx.writeAndFlush(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            pending.forEach(io.netty.util.ReferenceCountUtil::release);
+            pending.clear();
+            if (backend != null) {
+                backend.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        private void report(String line) {
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        }
+    }
+
+    /** Copies what the internal service sends back to the authenticated peer; closes it when the service does. */
+    static final class Pipe extends ChannelInboundHandlerAdapter {
+        private final Channel peer;
+
+        Pipe(Channel peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            peer.writeAndFlush(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    static String describe(NodeIdentity identity) {
+        return identity.nodeId() + " (" + identity.protocol() + ", " + identity.cipherSuite() + ")";
+    }
+}

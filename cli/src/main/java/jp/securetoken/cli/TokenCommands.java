@@ -1,0 +1,274 @@
+package jp.securetoken.cli;
+
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jp.securetoken.api.Credential;
+import jp.securetoken.api.JahisCapability;
+import jp.securetoken.api.PinRole;
+import jp.securetoken.api.PinStatus;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.api.SecureTokens;
+import jp.securetoken.api.SignatureScheme;
+import jp.securetoken.api.TokenCapabilities;
+import jp.securetoken.api.TokenDescriptor;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.api.TokenInfo;
+import jp.securetoken.soft.SoftTokenProvider;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nodeauth token list|info}: which tokens are present, and what one of them can do. */
+@Command(name = "token", description = "List the tokens present, or show what one token can do.",
+        subcommands = {TokenCommands.ListTokens.class, TokenCommands.Info.class})
+final class TokenCommands extends NodeAuth.Group {
+    /** Credentials closer than this to expiry are warned about (JPKI clients warn at about three months). */
+    static final int WARN_DAYS = 90;
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    /** {@code token list}. */
+    @Command(name = "list", description = {"List the tokens present, of every installed kind.",
+        "Software tokens are the *.stk files of --soft-dir, else of the system property "
+            + SoftTokenProvider.DIRECTORY_PROPERTY + ", else of $" + SoftTokenProvider.DIRECTORY_ENV + "."})
+    static final class ListTokens extends TokenAction {
+        @Option(names = "--soft-dir", paramLabel = "DIR", description = "Directory of software token files.")
+        Path softDir;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        void run() {
+            if (softDir != null) {
+                System.setProperty(SoftTokenProvider.DIRECTORY_PROPERTY, softDir.toAbsolutePath().toString());
+            }
+            SecureTokens tokens = SecureTokens.discover();
+            List<TokenDescriptor> present = tokens.list();
+            if (json) {
+                List<Object> items = new ArrayList<>();
+                for (TokenDescriptor d : present) {
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("uri", d.uri().toString());
+                    item.put("label", d.label());
+                    item.put("description", d.description());
+                    items.add(item);
+                }
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("providers", tokens.providers().stream().map(p -> p.scheme()).toList());
+                doc.put("tokens", items);
+                out().println(Json.write(doc));
+                return;
+            }
+            if (present.isEmpty()) {
+                out().println("No tokens present (providers: " + String.join(", ",
+                        tokens.providers().stream().map(p -> p.scheme() + ":").toList()) + ").");
+                return;
+            }
+            for (TokenDescriptor d : present) {
+                out().println(d.uri() + "  " + d.label() + "  (" + d.description() + ")");
+            }
+        }
+    }
+
+    /** {@code token info URI}. */
+    @Command(name = "info", description = {"Show a token: its JAHIS capabilities with their M/C/O levels, "
+        + "signature schemes, TLS versions it can serve, PIN status and credentials with days to expiry.",
+        "Warns when a credential has fewer than " + WARN_DAYS + " days left. Needs no PIN."})
+    static final class Info extends TokenAction {
+        @Parameters(paramLabel = "URI", description = "The token: soft:/path/node.stk, a .stk file, jpki:..., "
+                + "pkcs11:...")
+        String address;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        void run() throws Exception {
+            try (SecureToken token = open(address)) {
+                Map<String, Object> doc = describe(token, Clock.systemUTC());
+                if (json) {
+                    out().println(Json.write(doc));
+                } else {
+                    printText(token, doc);
+                }
+                warn(doc);
+            }
+        }
+
+        private void warn(Map<String, Object> doc) {
+            for (Object c : (List<?>) doc.get("credentials")) {
+                Map<?, ?> credential = (Map<?, ?>) c;
+                if (Boolean.TRUE.equals(credential.get("expiryWarning"))) {
+                    long days = (Long) credential.get("daysToExpiry");
+                    err().println("warning: credential '" + credential.get("alias") + "' "
+                            + (days < 0 ? "has expired" : "expires in " + days + (days == 1 ? " day" : " days"))
+                            + " (fewer than " + WARN_DAYS + "); renew it: keygen, csr, cert import");
+                }
+            }
+            err().flush();
+        }
+
+        private void printText(SecureToken token, Map<String, Object> doc) {
+            var out = out();
+            TokenInfo info = token.info();
+            out.printf("Token         %s%n", info.label());
+            out.printf("URI           %s%n", info.uri());
+            out.printf("Manufacturer  %s%n", info.manufacturer());
+            out.printf("Model         %s%n", info.model());
+            out.printf("Serial        %s%n", info.serialNumber());
+            out.println();
+            out.println("JAHIS capabilities (level: M mandatory, C conditional, O optional)");
+            out.printf("  %-10s %-5s %-42s %s%n", "phase", "level", "capability", "present");
+            TokenCapabilities caps = token.capabilities();
+            for (JahisCapability c : JahisCapability.values()) {
+                out.printf("  %-10s %-5s %-42s %s%n", c.phase().displayName(), c.level().letter(),
+                        c.displayName(), caps.supports(c) ? "yes" : "no");
+            }
+            for (JahisCapability.Phase phase : JahisCapability.Phase.values()) {
+                Set<JahisCapability> missing = caps.missingMandatory(phase);
+                if (!missing.isEmpty()) {
+                    out.println("  Lacks mandatory " + phase.displayName() + " capabilities: "
+                            + String.join(", ", missing.stream().map(JahisCapability::displayName).toList()));
+                }
+            }
+            out.println();
+            out.println("Signature schemes  " + String.join(", ", schemeNames(token.signatureSchemes())));
+            Map<?, ?> tls = (Map<?, ?>) doc.get("tls");
+            out.println("TLS                " + tls.get("summary"));
+            for (Object p : (List<?>) doc.get("pins")) {
+                Map<?, ?> pin = (Map<?, ?>) p;
+                out.printf("%-18s %s%n", capitalised(String.valueOf(pin.get("role"))), pinText(pin));
+            }
+            out.println();
+            List<?> credentials = (List<?>) doc.get("credentials");
+            out.println("Credentials (" + credentials.size() + ")");
+            for (Object c : credentials) {
+                Map<?, ?> cred = (Map<?, ?>) c;
+                out.printf("  %s  (%s, %s key)%n", cred.get("alias"), cred.get("usage"), cred.get("keyAlgorithm"));
+                out.printf("    subject    %s%n", cred.get("subject"));
+                out.printf("    issuer     %s%n", cred.get("issuer"));
+                out.printf("    serial     %s%n", cred.get("serial"));
+                long days = (Long) cred.get("daysToExpiry");
+                out.printf("    not after  %s  (%s)%s%n", cred.get("notAfterText"),
+                        days < 0 ? "expired" : days + (days == 1 ? " day left" : " days left"),
+                        Boolean.TRUE.equals(cred.get("expiryWarning")) ? "  WARNING: renew soon" : "");
+                out.printf("    chain      %s certificate(s); TLS %s%n", cred.get("chainLength"),
+                        Boolean.TRUE.equals(cred.get("tls13")) ? "1.3 and 1.2" : "1.2 only");
+            }
+        }
+
+        private static String pinText(Map<?, ?> pin) {
+            if (pin.containsKey("error")) {
+                return "unknown (" + pin.get("error") + ")";
+            }
+            if (Boolean.TRUE.equals(pin.get("locked"))) {
+                return "LOCKED";
+            }
+            int max = (Integer) pin.get("maxRetries");
+            return pin.get("retriesLeft") + (max < 0 ? "" : " of " + max) + " tries left";
+        }
+    }
+
+    /** The facts {@code token info} shows, as a JSON-ready tree. */
+    static Map<String, Object> describe(SecureToken token, Clock clock) throws TokenException {
+        TokenInfo info = token.info();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("uri", info.uri() == null ? null : info.uri().toString());
+        doc.put("label", info.label());
+        doc.put("manufacturer", info.manufacturer());
+        doc.put("model", info.model());
+        doc.put("serialNumber", info.serialNumber());
+        List<Object> capabilities = new ArrayList<>();
+        for (JahisCapability c : JahisCapability.values()) {
+            Map<String, Object> cap = new LinkedHashMap<>();
+            cap.put("id", c.name());
+            cap.put("name", c.displayName());
+            cap.put("japaneseName", c.japaneseName());
+            cap.put("phase", c.phase().displayName());
+            cap.put("level", c.level().letter());
+            cap.put("present", token.capabilities().supports(c));
+            capabilities.add(cap);
+        }
+        doc.put("capabilities", capabilities);
+        doc.put("signatureSchemes", schemeNames(token.signatureSchemes()));
+        doc.put("tls", tls(token.signatureSchemes()));
+        List<Object> pins = new ArrayList<>();
+        for (PinRole role : PinRole.values()) {
+            Map<String, Object> pin = new LinkedHashMap<>();
+            pin.put("role", role.displayName());
+            try {
+                PinStatus s = token.pinStatus(role);
+                pin.put("retriesLeft", s.retriesLeft());
+                pin.put("maxRetries", s.maxRetries());
+                pin.put("locked", s.locked());
+            } catch (TokenException e) {
+                pin.put("error", e.getMessage());
+            }
+            pins.add(pin);
+        }
+        doc.put("pins", pins);
+        List<Object> credentials = new ArrayList<>();
+        for (Credential c : token.credentials()) {
+            X509Certificate cert = c.certificate();
+            long days = c.daysToExpiry(clock);
+            Map<String, Object> cred = new LinkedHashMap<>();
+            cred.put("alias", c.alias());
+            cred.put("usage", c.usage().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+            cred.put("keyAlgorithm", c.key().algorithm());
+            cred.put("subject", cert.getSubjectX500Principal().getName());
+            cred.put("issuer", cert.getIssuerX500Principal().getName());
+            cred.put("serial", cert.getSerialNumber().toString(16));
+            cred.put("notAfter", c.notAfter().toString());
+            cred.put("notAfterText", DATE.format(c.notAfter()));
+            cred.put("daysToExpiry", days);
+            cred.put("expiryWarning", c.expiresWithin(clock, WARN_DAYS));
+            cred.put("chainLength", c.chain().size());
+            cred.put("tls13", c.key().signatureSchemes().stream().anyMatch(SignatureScheme::allowedInTls13));
+            credentials.add(cred);
+        }
+        doc.put("credentials", credentials);
+        return doc;
+    }
+
+    private static Map<String, Object> tls(Set<SignatureScheme> schemes) {
+        boolean tls13 = schemes.stream().anyMatch(SignatureScheme::allowedInTls13);
+        Map<String, Object> tls = new LinkedHashMap<>();
+        tls.put("tls13", tls13);
+        tls.put("versions", tls13 ? List.of("TLSv1.3", "TLSv1.2") : List.of("TLSv1.2"));
+        String summary;
+        if (tls13) {
+            Set<SignatureScheme> allowed = EnumSet.noneOf(SignatureScheme.class);
+            schemes.stream().filter(SignatureScheme::allowedInTls13).forEach(allowed::add);
+            summary = "TLS 1.3 and TLS 1.2 (signs " + String.join(", ", schemeNames(allowed))
+                    + ", which TLS 1.3 allows)";
+        } else if (schemes.isEmpty()) {
+            summary = "none: the token computes no signature scheme";
+        } else {
+            summary = "TLS 1.2 only: the token signs only " + String.join(", ", schemeNames(schemes))
+                    + ", which TLS 1.3 forbids in CertificateVerify (RFC 8446 section 4.4.3)";
+        }
+        tls.put("summary", summary);
+        return tls;
+    }
+
+    private static List<String> schemeNames(Set<SignatureScheme> schemes) {
+        return List.copyOf(new TreeSet<>(schemes.stream().map(SignatureScheme::tlsName).toList()));
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}

@@ -4,7 +4,7 @@
 # Arguments go to the handshake benchmark: [seconds-per-round] [rounds] [concurrency].
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -ntp -DskipTests package -pl benchmarks -am
+mvn -q -B -ntp -Dstyle.color=never -DskipTests package -pl benchmarks -am
 cp="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*"
 java -cp "$cp" jp.securetoken.benchmarks.HandshakeBenchmark "$@"
 java -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark

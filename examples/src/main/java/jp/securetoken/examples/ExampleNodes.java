@@ -2,14 +2,18 @@ package jp.securetoken.examples;
 
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
+import javax.security.auth.x500.X500Principal;
 import jp.securetoken.api.CredentialUsage;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenException;
+import jp.securetoken.jpki.emulator.JpkiCardIdentity;
 import jp.securetoken.soft.SoftTokenSettings;
 import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.testpki.HeldCertificate;
 import jp.securetoken.testpki.TestPki;
+import org.bouncycastle.asn1.x509.KeyUsage;
 
 /**
  * The nodes of an example: each a software token in the example's directory, its key generated
@@ -30,6 +34,17 @@ final class ExampleNodes {
 
     TestPki ca() {
         return ca;
+    }
+
+    /**
+     * An emulated My Number Card whose user-authentication certificate {@code jpkiAuthCa} issued
+     * to the card identifier {@code id} (JPKI puts no personal data in that certificate).
+     */
+    static JpkiCardIdentity myNumberCard(TestPki jpkiAuthCa, String id) {
+        HeldCertificate auth = jpkiAuthCa.issue(new X500Principal("CN=" + id + ", C=JP"))
+                .keyUsage(KeyUsage.digitalSignature).keyPair(TestPki.Keys.rsa(2048)).build();
+        return JpkiCardIdentity.builder().authCredential(auth.keyPair().getPrivate(), auth.certificate(),
+                jpkiAuthCa.caCertificate()).build();
     }
 
     /** A logged-in token holding credential {@value #ALIAS} for {@code nodeName}. */

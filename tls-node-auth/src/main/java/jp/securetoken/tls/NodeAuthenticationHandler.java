@@ -27,6 +27,7 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAuthenticationHandler.class);
 
     private final NodeAuthenticationListener listener;
+    private boolean failureReported;
 
     NodeAuthenticationHandler(NodeAuthenticationListener listener) {
         this.listener = listener;
@@ -59,7 +60,31 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(new NodeAuthenticatedEvent(identity));
     }
 
+    /**
+     * The handshake failure was reported as a {@link NodeAuthenticationFailedEvent} already: the
+     * same failure arriving as an exception closes the channel instead of travelling on as noise.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failureReported && hasSslCause(cause)) {
+            LOG.debug("Handshake failure already reported for {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    private static boolean hasSslCause(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void failed(ChannelHandlerContext ctx, Throwable cause) {
+        failureReported = true;
         NodeAuthenticationFailedEvent failure = classify(cause);
         LOG.warn("Node authentication with {} failed ({}): {}", ctx.channel().remoteAddress(), failure.kind(),
                 failure.message());
@@ -78,7 +103,8 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
                         Optional.empty(), tokenError.getMessage());
             }
         }
-        String message = String.valueOf(cause == null ? "handshake failed" : cause.getMessage());
+        String message = cause == null || cause.getMessage() == null
+                ? "the connection closed during the handshake" : cause.getMessage();
         if (message.contains("Empty client certificate chain") || message.contains("Empty server certificate chain")
                 || message.contains("certificate_required")) {
             return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PEER_REJECTED,

@@ -107,8 +107,8 @@ public final class HandshakeBenchmark {
     }
 
     /**
-     * A key manager over an in-memory key: the default algorithm (what Netty uses for a plain key),
-     * from the stack's own provider (BCJSSE names key types its own way).
+     * A key manager over an in-memory key: the JDK's default algorithm (what Netty uses for a plain
+     * key), or BCJSSE's own (it names key types its own way).
      */
     private static KeyManagerFactory plainKeyManagers(HeldCertificate held, TlsStack stack) throws Exception {
         char[] password = "bench".toCharArray();
@@ -116,7 +116,7 @@ public final class HandshakeBenchmark {
         store.load(null, null);
         store.setKeyEntry("key", held.keyPair().getPrivate(), password, held.chain().toArray(new X509Certificate[0]));
         KeyManagerFactory kmf = stack == TlsStack.BCJSSE
-                ? KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm(), new BouncyCastleJsseProvider())
+                ? KeyManagerFactory.getInstance("PKIX", new BouncyCastleJsseProvider())
                 : KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, password);
         return kmf;

@@ -67,6 +67,11 @@ final class Cli {
         return new Running(p);
     }
 
+    /** Starts a long-running command whose standard input stays open until {@link Running#closeInput()}. */
+    Running interactive(Object... args) throws IOException {
+        return new Running(start(command(args)));
+    }
+
     /** A command still running, stopped by {@link #close()}. */
     static final class Running implements AutoCloseable {
         private final Process process;
@@ -101,6 +106,15 @@ final class Cli {
             return line;
         }
 
+        /** Closes the command's standard input (Ctrl-D at a terminal) and waits for it to exit; its exit code. */
+        int closeInput() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("the command did not exit after its input closed");
+            }
+            return process.exitValue();
+        }
+
         /** Stops the process (SIGTERM) and waits for it. */
         @Override
         public void close() {
@@ -127,6 +141,8 @@ final class Cli {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "--add-exports", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "-Dsun.security.smartcardio.library=" + System.getProperty("sun.security.smartcardio.library", ""),
                 "-cp", System.getProperty("java.class.path"),
                 NodeAuth.class.getName()));
         for (Object a : args) {

@@ -3,14 +3,13 @@ package jp.securetoken.pkcs11;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
+import jp.securetoken.api.CommandQueue;
+import jp.securetoken.api.QueuedTokenKey;
 import jp.securetoken.api.SignatureScheme;
-import jp.securetoken.api.TokenKey;
-import jp.securetoken.api.UnsupportedSignatureSchemeException;
+import jp.securetoken.api.TokenException;
 
 /**
  * A private key object in a PKCS#11 token (sensitive, not extractable): either SunPKCS11's handle
@@ -18,13 +17,11 @@ import jp.securetoken.api.UnsupportedSignatureSchemeException;
  * SunPKCS11's KeyStore does not pair), the label by which the key object is found for C_Sign.
  * Signing runs on the token's queue.
  */
-final class Pkcs11Key implements TokenKey {
+final class Pkcs11Key extends QueuedTokenKey {
     private final Pkcs11Token token;
     private final String alias;
     private final PrivateKey privateKey;
     private final String objectLabel;
-    private final PublicKey publicKey;
-    private final Set<SignatureScheme> schemes;
 
     Pkcs11Key(Pkcs11Token token, String alias, PrivateKey privateKey, PublicKey publicKey,
             Set<SignatureScheme> tokenSchemes) {
@@ -38,18 +35,21 @@ final class Pkcs11Key implements TokenKey {
 
     private Pkcs11Key(Pkcs11Token token, String alias, PrivateKey privateKey, String objectLabel, PublicKey publicKey,
             Set<SignatureScheme> tokenSchemes) {
+        super(publicKey, fitting(tokenSchemes, publicKey));
         this.token = token;
         this.alias = alias;
         this.privateKey = privateKey;
         this.objectLabel = objectLabel;
-        this.publicKey = publicKey;
+    }
+
+    private static Set<SignatureScheme> fitting(Set<SignatureScheme> tokenSchemes, PublicKey publicKey) {
         EnumSet<SignatureScheme> s = EnumSet.noneOf(SignatureScheme.class);
         for (SignatureScheme scheme : tokenSchemes) {
             if (fits(scheme, publicKey)) {
                 s.add(scheme);
             }
         }
-        this.schemes = Collections.unmodifiableSet(s);
+        return s;
     }
 
     private static boolean fits(SignatureScheme scheme, PublicKey key) {
@@ -83,32 +83,13 @@ final class Pkcs11Key implements TokenKey {
     }
 
     @Override
-    public String algorithm() {
-        return publicKey.getAlgorithm();
+    protected CommandQueue queue() {
+        return token.queue();
     }
 
     @Override
-    public PublicKey publicKey() {
-        return publicKey;
-    }
-
-    @Override
-    public Set<SignatureScheme> signatureSchemes() {
-        return schemes;
-    }
-
-    @Override
-    public CompletableFuture<byte[]> signDigestAsync(SignatureScheme scheme, byte[] digest) {
-        if (!schemes.contains(scheme)) {
-            return CompletableFuture.failedFuture(new UnsupportedSignatureSchemeException(scheme, schemes));
-        }
-        try {
-            scheme.requireDigestLength(digest);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        byte[] copy = digest.clone();
-        return token.queue().submit(() -> token.signDigest(this, scheme, copy));
+    protected byte[] signOnQueue(SignatureScheme scheme, byte[] digest) throws TokenException {
+        return token.signDigest(this, scheme, digest);
     }
 
     @Override

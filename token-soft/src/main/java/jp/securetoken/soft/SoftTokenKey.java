@@ -5,27 +5,24 @@ import java.security.interfaces.ECPublicKey;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
+import jp.securetoken.api.CommandQueue;
+import jp.securetoken.api.QueuedTokenKey;
 import jp.securetoken.api.SignatureScheme;
-import jp.securetoken.api.TokenKey;
-import jp.securetoken.api.UnsupportedSignatureSchemeException;
+import jp.securetoken.api.TokenException;
 
 /**
  * A handle to one private key in a software token, named by alias and public key. It never
  * exposes the private key; signing runs on the token's queue and needs a logged-in token.
  */
-final class SoftTokenKey implements TokenKey {
+final class SoftTokenKey extends QueuedTokenKey {
     private final SoftToken token;
     private final String alias;
-    private final PublicKey publicKey;
-    private final Set<SignatureScheme> schemes;
 
     SoftTokenKey(SoftToken token, String alias, PublicKey publicKey) {
+        super(publicKey, schemesFor(publicKey));
         this.token = token;
         this.alias = alias;
-        this.publicKey = publicKey;
-        this.schemes = schemesFor(publicKey);
     }
 
     static Set<SignatureScheme> schemesFor(PublicKey key) {
@@ -50,27 +47,13 @@ final class SoftTokenKey implements TokenKey {
     }
 
     @Override
-    public String algorithm() {
-        return publicKey.getAlgorithm();
+    protected CommandQueue queue() {
+        return token.queue();
     }
 
     @Override
-    public PublicKey publicKey() {
-        return publicKey;
-    }
-
-    @Override
-    public Set<SignatureScheme> signatureSchemes() {
-        return schemes;
-    }
-
-    @Override
-    public CompletableFuture<byte[]> signDigestAsync(SignatureScheme scheme, byte[] digest) {
-        if (!schemes.contains(scheme)) {
-            return CompletableFuture.failedFuture(new UnsupportedSignatureSchemeException(scheme, schemes));
-        }
-        byte[] copy = digest.clone();
-        return token.queue().submit(() -> token.signDigest(alias, publicKey, scheme, copy));
+    protected byte[] signOnQueue(SignatureScheme scheme, byte[] digest) throws TokenException {
+        return token.signDigest(alias, publicKey(), scheme, digest);
     }
 
     @Override

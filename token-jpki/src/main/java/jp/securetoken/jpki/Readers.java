@@ -92,8 +92,8 @@ final class Readers {
             }
             // the JVM's shared connection to the card (see CardLink), left connected for its tokens
             Card card = reader.connect("*");
-            return CardLink.inTransaction(card, () -> CardLink.ensureApplication(card.getBasicChannel()))
-                    == StatusWords.OK;
+            return CardLink.inTransaction(card, () -> CardLink.ensureApplication(card.getBasicChannel(),
+                    JpkiCardProfile.known())) != null;
         } catch (CardException | TokenException | RuntimeException e) {
             log.debug("No JPKI card readable in reader {}: {}", reader.getName(), e.toString());
             return false;

@@ -142,6 +142,7 @@ final class Cli {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "--add-exports", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "--add-opens", "java.smartcardio/sun.security.smartcardio=ALL-UNNAMED",
                 "-Dsun.security.smartcardio.library=" + System.getProperty("sun.security.smartcardio.library", ""),
                 "-cp", System.getProperty("java.class.path"),
                 NodeAuth.class.getName()));

@@ -310,8 +310,8 @@ public final class JpkiToken implements SecureToken {
             }
             List<X509Certificate> chain = new ArrayList<>(List.of(certificate, ca));
             return List.of(new Credential(type.uriName(), chain, type.usage(),
-                    new JpkiTokenKey(this, certificate.getPublicKey(),
-                            CardSignatures.schemesOf(certificate.getPublicKey()))));
+                    new JpkiTokenKey(queue, certificate.getPublicKey(),
+                            CardSignatures.schemesOf(certificate.getPublicKey()), this::signDigest, type.uriName())));
         }));
     }
 

@@ -30,10 +30,21 @@ public final class Pcscd implements AutoCloseable {
     static final String INSTALL_HINT = "install the Debian packages pcscd vsmartcard-vpcd opensc pcsc-tools "
             + "(scripts/test-all.sh does)";
 
-    private final Process process;
+    private volatile Process process;
 
     private Pcscd(Process process) {
         this.process = process;
+    }
+
+    /**
+     * Stops pcscd and starts it again, as a system update or an administrator would: every PC/SC
+     * context and card handle of running programs goes stale, and the vpcd cards lose their reader.
+     */
+    public void restart() {
+        close();
+        await("vpcd's port closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !vpcdListening());
+        this.process = launch().process;
     }
 
     static Pcscd start() {
@@ -52,12 +63,16 @@ public final class Pcscd implements AutoCloseable {
             throw new IllegalStateException("something already listens on TCP " + VpcdCardConnection.DEFAULT_PORT
                     + ", vpcd's port; stop it so that the tests' pcscd can open the virtual reader");
         }
+        return launch();
+    }
+
+    private static Pcscd launch() {
         Path logFile = Path.of("target", "pcscd.log");
         Process p;
         try {
             Files.createDirectories(logFile.getParent());
             p = new ProcessBuilder(PCSCD.toString(), "--foreground", "--info").redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile()).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + PCSCD, e);
         }

@@ -2,6 +2,7 @@ package jp.securetoken.tls;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -29,7 +30,14 @@ import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testpki.TestPki;
 import jp.securetoken.testsyslog.RsyslogCollector;
+import jp.securetoken.api.CredentialUsage;
+import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.PinIncorrectException;
+import jp.securetoken.api.PinLockedException;
+import jp.securetoken.soft.SoftTokenSettings;
+import jp.securetoken.soft.SoftTokens;
 import jp.securetoken.tls.audit.AuditEvent;
+import jp.securetoken.tls.audit.AuditedToken;
 import jp.securetoken.tls.audit.SyslogTlsAuditSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -293,5 +301,51 @@ class AuditDeliveryTest extends LoopbackNodesTest {
             assertTrue(restarted.queued() > 0, "the killed process left nothing in its spool");
             assertEveryEventArrived(recorded);
         }
+    }
+
+    @Test
+    void tokenLoginFailuresPinLocksAndCredentialWritesReachTheCollector() throws Exception {
+        Path file = dir.resolve("audited.stk");
+        char[] admin = "admin-4321".toCharArray();
+        try (PinCallback.Fixed user = PinCallback.fixed(TestNodes.PIN); PinCallback.Fixed a = PinCallback.fixed(admin)) {
+            SoftTokens.create(file, SoftTokenSettings.builder("audited").userPin(user).administratorPin(a)
+                    .maxRetries(2).kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
+        }
+        try (SyslogTlsAuditSink sink = sinkTo(collector.port()).start();
+                SecureToken token = AuditedToken.wrap(SoftTokens.open(file), sink, java.time.Clock.systemUTC())) {
+            for (int i = 0; i < 2; i++) {
+                try (PinCallback.Fixed wrong = PinCallback.fixed("999999".toCharArray())) {
+                    assertThrows(PinIncorrectException.class, () -> token.login(wrong));
+                }
+            }
+            try (PinCallback.Fixed right = PinCallback.fixed(TestNodes.PIN)) {
+                assertThrows(PinLockedException.class, () -> token.login(right));
+            }
+            try (PinCallback.Fixed a = PinCallback.fixed(admin); PinCallback.Fixed user = PinCallback.fixed(TestNodes.PIN)) {
+                token.unlockUserPin(a, user);
+            }
+            try (PinCallback.Fixed right = PinCallback.fixed(TestNodes.PIN)) {
+                token.login(right);
+            }
+            token.lifecycle().enroll("node", KeyAlgorithm.EC_P256, CredentialUsage.NODE_AUTHENTICATION,
+                    pki.issue("gateway").clientAuth()::certifyChain);
+            await().atMost(DELIVERY).until(() -> sink.delivered() == 8);
+        }
+        List<String> events = collector.received().stream().map(l -> code(l, "EventTypeCode") + "/"
+                + l.replaceFirst(".*EventOutcomeIndicator=\"(\\d+)\".*", "$1")).toList();
+        assertEquals(List.of("110122/4", "110122/4", "110137/8", "110122/8", "110137/0", "110122/0", "110129/0",
+                "110129/0"), events);
+        String all = String.join("\n", collector.received());
+        assertTrue(all.contains("ParticipantObjectID=\"soft:") && all.contains("audited.stk\" ParticipantObjectTypeCode=\"2\""),
+                all);
+        assertTrue(all.contains("user PIN incorrect, 0 tries left"), all);
+        assertTrue(all.contains("credential &apos;node&apos; written: certificate serial "), all);
+        assertTrue(!all.contains("123456") && !all.contains("999999") && !all.contains("admin-4321"),
+                "a PIN reached the audit trail");
+    }
+
+    private static String code(String line, String element) {
+        Matcher m = Pattern.compile("<" + element + " csd-code=\"(\\d+)\"").matcher(line);
+        return m.find() ? m.group(1) : "?";
     }
 }

@@ -201,7 +201,7 @@ final class CscToken implements SecureToken {
         });
     }
 
-    private RemoteCredential describe(String id) throws TokenException {
+    RemoteCredential describe(String id) throws TokenException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("credentialID", id);
         body.put("certificates", "chain");
@@ -228,7 +228,12 @@ final class CscToken implements SecureToken {
         for (byte[] d : digests) {
             hashes.add(Base64.getEncoder().encodeToString(d));
         }
-        String sad = authorize(credential, scheme, hashes);
+        return signWithSad(credential, scheme, hashes, authorize(credential, scheme, hashes));
+    }
+
+    /** signatures/signHash: the signatures over these Base64 hashes, with a SAD issued for exactly them. */
+    List<byte[]> signWithSad(RemoteCredential credential, SignatureScheme scheme, List<String> hashes, String sad)
+            throws TokenException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("credentialID", credential.id());
         body.put("SAD", sad);
@@ -240,8 +245,8 @@ final class CscToken implements SecureToken {
         }
         Map<String, Object> answer = api("signatures/signHash", body, credential.id());
         List<String> signatures = parse(() -> CscJson.texts(answer, "signatures"));
-        if (signatures.size() != digests.size()) {
-            throw http.malformed("it returned " + signatures.size() + " signatures for " + digests.size() + " hashes");
+        if (signatures.size() != hashes.size()) {
+            throw http.malformed("it returned " + signatures.size() + " signatures for " + hashes.size() + " hashes");
         }
         List<byte[]> out = new ArrayList<>();
         for (String s : signatures) {

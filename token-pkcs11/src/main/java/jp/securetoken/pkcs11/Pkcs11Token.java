@@ -661,6 +661,23 @@ final class Pkcs11Token implements SecureToken {
     }
 
     @Override
+    public List<jp.securetoken.api.TokenObject> objects() throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            Cryptoki c = requireCryptoki("Listing the token's objects");
+            return Pkcs11Objects.list(c, session());
+        });
+    }
+
+    @Override
+    public Map<String, List<String>> deviceDetails() throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            return cryptoki == null ? Map.of() : Pkcs11Objects.details(cryptoki, slot);
+        });
+    }
+
+    @Override
     public UserDataStore userData() throws CapabilityNotSupportedException {
         capabilities.require(JahisCapability.USER_DATA_STORAGE, info.label());
         return new Pkcs11UserData(this);

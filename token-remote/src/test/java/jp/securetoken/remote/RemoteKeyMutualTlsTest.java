@@ -69,7 +69,11 @@ class RemoteKeyMutualTlsTest {
         }
         gatewayToken.lifecycle().enroll("node", KeyAlgorithm.EC_P256, CredentialUsage.NODE_AUTHENTICATION,
                 key -> service.signingCa.issue("gateway").serverAuth().clientAuth().certifyChain(key));
-        remote = RemoteService.open(service.config().credential("alice-node").build());
+        Path anchors = java.nio.file.Files.writeString(dir.resolve("service-ca.pem"),
+                jp.securetoken.testpki.HeldCertificate.pem(service.serviceCa.caCertificate()));
+        java.net.URI address = java.net.URI.create("csc://localhost:" + service.csc.port()
+                + "/csc/v2?credential=alice-node&client-id=node-7&client-secret-env=CSC_SECRET&trust=" + anchors);
+        remote = RemoteService.open(CscTokenConfig.parse(address, java.util.Map.of("CSC_SECRET", RemoteService.SECRET)::get));
         remote.login(request -> null);
         TrustPolicy trust = TrustPolicy.builder().trustAnchors(service.signingCa.caCertificate()).build();
         gateway = NodeTls.server(CredentialSource.of(gatewayToken, "node")).trustPolicy(trust).build();

@@ -9,12 +9,13 @@ import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.RuntimeOperatorException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
+import jp.securetoken.api.CertificationRequests;
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SignatureScheme;
+import jp.securetoken.api.TokenContentSigner;
 import jp.securetoken.api.TokenException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,9 +59,9 @@ final class SignCommand extends TokenAction {
         }
     }
 
-    private SignatureScheme scheme(Credential credential) throws CliException {
+    private SignatureScheme scheme(Credential credential) throws CliException, TokenException {
         if (schemeName == null) {
-            return TokenContentSigner.schemeFor(credential.key());
+            return CertificationRequests.defaultScheme(credential.key());
         }
         SignatureScheme s = SignatureScheme.forTlsName(schemeName).orElseThrow(() -> new CliException(ExitCode.USAGE,
                 "--scheme '" + schemeName + "' is not a signature scheme name such as rsa_pss_rsae_sha256"));
@@ -71,24 +72,19 @@ final class SignCommand extends TokenAction {
     }
 
     private static byte[] cms(Credential credential, SignatureScheme scheme, byte[] document) throws Exception {
+        TokenContentSigner signer = new TokenContentSigner(credential.key(), scheme);
+        CMSSignedData signed;
         try {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
-                    new JcaDigestCalculatorProviderBuilder().build())
-                    .build(new TokenContentSigner(credential.key(), scheme), credential.certificate()));
+                    new JcaDigestCalculatorProviderBuilder().build()).build(signer, credential.certificate()));
             generator.addCertificates(new JcaCertStore(credential.chain()));
-            CMSSignedData signed = generator.generate(new CMSProcessableByteArray(document), false);
-            return signed.getEncoded("DER");
-        } catch (RuntimeOperatorException e) {
-            if (e.getCause() instanceof TokenException te) {
-                throw te;
-            }
-            throw e;
+            signed = generator.generate(new CMSProcessableByteArray(document), false);
         } catch (CMSException | OperatorCreationException e) {
-            if (e.getCause() instanceof RuntimeOperatorException r && r.getCause() instanceof TokenException te) {
-                throw te;
-            }
+            signer.rethrowFailure();
             throw new CliException(ExitCode.FAILURE, "the CMS signature could not be built: " + e.getMessage(), e);
         }
+        signer.rethrowFailure();
+        return signed.getEncoded("DER");
     }
 }

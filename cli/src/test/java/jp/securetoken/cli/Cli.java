@@ -39,6 +39,12 @@ final class Cli {
         return this;
     }
 
+    /** Sets several environment variables of the child process (a SoftHSM2 store's, say). */
+    Cli env(java.util.Map<String, String> variables) {
+        env.putAll(variables);
+        return this;
+    }
+
     Cli stdin(String text) {
         this.stdin = text.getBytes(StandardCharsets.UTF_8);
         return this;

@@ -8,12 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.security.cert.X509Certificate;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -57,24 +54,8 @@ class JpkiLibraryRouteTest {
         hsm.initToken("JPKI", PIN, "87654321");
         userKeys = TestPki.Keys.rsa(2048);
         userCertificate = JLIS.issue("JPKI user").clientAuth().certify(userKeys.getPublic());
-        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-                ((RSAPublicKey) userKeys.getPublic()).getModulus().toByteArray()));
-        Path key = dir.resolve("userkey.der");
-        Files.write(key, userKeys.getPrivate().getEncoded());
-        hsm.pkcs11Tool("JPKI", PIN, "--write-object", key.toString(), "--type", "privkey", "--id", id, "--label",
-                JpkiLibraryToken.USER_KEY, "--usage-sign");
-        Files.delete(key);
-        writeCertificate(hsm, dir, userCertificate, id, JpkiLibraryToken.USER_CERTIFICATE);
-        writeCertificate(hsm, dir, JLIS.caCertificate(), id, JpkiLibraryToken.CA_CERTIFICATE);
+        hsm.jpkiLayout("JPKI", PIN, userKeys, userCertificate, JLIS.caCertificate(), dir);
         uri = "jpki:auth?route=pkcs11&module-path=" + SoftHsm2.MODULE;
-    }
-
-    private static void writeCertificate(SoftHsm2 hsm, Path dir, X509Certificate cert, String id, String label)
-            throws Exception {
-        Path file = dir.resolve(label + ".der");
-        Files.write(file, cert.getEncoded());
-        hsm.pkcs11Tool("JPKI", PIN, "--write-object", file.toString(), "--type", "cert", "--id", id, "--label", label,
-                "--private");
     }
 
     @Test

@@ -60,8 +60,10 @@ class PcscdRestartTest {
                     DATA, signature));
             assertEquals(true, PcscContext.renewable());
         } finally {
-            // not card.close(): its reader handle belongs to the context the restart made stale
+            // not card.close(): its reader handle belongs to the context the restart made stale; a
+            // fresh handle waits until pcscd has seen the card leave, so the next test's card is new
             card.connection.remove();
+            jp.securetoken.jpki.emulator.PcscReader.awaitCard(jp.securetoken.jpki.emulator.PcscReader.vpcd(), false);
         }
     }
 }

@@ -215,9 +215,11 @@ public final class Pkcs11Library implements AutoCloseable {
             }
         }
 
-        private Object value(long object, long attribute) throws TokenException {
+        /** One attribute; {@code kind} (an empty char[] or byte[]) tells the wrapper which Java type to fill. */
+        private Object value(long object, long attribute, Object kind) throws TokenException {
             CK_ATTRIBUTE a = new CK_ATTRIBUTE();
             a.type = attribute;
+            a.pValue = kind;
             try {
                 p11.C_GetAttributeValue(handle, object, new CK_ATTRIBUTE[] {a}, true);
                 return a.pValue;
@@ -227,7 +229,7 @@ public final class Pkcs11Library implements AutoCloseable {
         }
 
         private String text(long object, long attribute) throws TokenException {
-            Object v = value(object, attribute);
+            Object v = value(object, attribute, new char[0]);
             if (v instanceof char[] chars) {
                 return new String(chars);
             }
@@ -238,7 +240,7 @@ public final class Pkcs11Library implements AutoCloseable {
         }
 
         private byte[] bytes(long object, long attribute) throws TokenException {
-            Object v = value(object, attribute);
+            Object v = value(object, attribute, new byte[0]);
             if (v instanceof byte[] b) {
                 return b;
             }

@@ -67,6 +67,11 @@ public final class Pcscd implements AutoCloseable {
     }
 
     private static Pcscd launch() {
+        // vpcd binds its two readers' ports (35963, 35964) without waiting for connections of an
+        // earlier pcscd to leave TIME_WAIT; a port still held makes pcscd drop both readers
+        await("vpcd's ports 35963 and 35964 free of earlier connections").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).until(() -> !portInUse(VpcdCardConnection.DEFAULT_PORT)
+                        && !portInUse(VpcdCardConnection.DEFAULT_PORT + 1));
         Path logFile = Path.of("target", "pcscd.log");
         Process p;
         try {
@@ -110,6 +115,24 @@ public final class Pcscd implements AutoCloseable {
         if (!Files.exists(path)) {
             throw new IllegalStateException(what + " is missing (" + path + "): " + INSTALL_HINT);
         }
+    }
+
+    /** Whether any socket (listening, connected or in TIME_WAIT) has {@code port} as its local port. */
+    static boolean portInUse(int port) {
+        String local = String.format(":%04X", port);
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && f[1].endsWith(local)) {
+                        return true;
+                    }
+                }
+            } catch (IOException e) {
+                log.debug("cannot read {}", table, e);
+            }
+        }
+        return false;
     }
 
     /** Whether a socket listens on vpcd's port; read from /proc so that no probe looks like a card. */

@@ -100,7 +100,7 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
             }
             if (t instanceof TokenException tokenError) {
                 return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.TOKEN_ERROR,
-                        Optional.empty(), tokenError.getMessage());
+                        Optional.empty(), tokenError.getMessage(), Optional.of(tokenError));
             }
         }
         String message = cause == null || cause.getMessage() == null

@@ -1,4 +1,4 @@
-package jp.securetoken.testsyslog;
+package jp.securetoken.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

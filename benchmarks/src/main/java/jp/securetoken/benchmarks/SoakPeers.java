@@ -30,7 +30,12 @@ final class SoakPeers implements AutoCloseable {
 
     SoakPeers(NodeTlsContext serverTls, int threads) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = echoServer(serverTls, group);
+    }
+
+    /** A loopback echo server on {@code loop}: node-authentication TLS, then echoes what it reads. */
+    static Channel echoServer(NodeTlsContext serverTls, EventLoopGroup loop) throws InterruptedException {
+        return new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {

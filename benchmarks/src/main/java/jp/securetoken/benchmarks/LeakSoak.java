@@ -16,6 +16,7 @@ import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.LoginRequiredException;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SecureTokens;
+import jp.securetoken.api.TokenClosedException;
 import jp.securetoken.api.TokenException;
 import jp.securetoken.api.TokenRemovedException;
 import jp.securetoken.jpki.JpkiTokenProvider;
@@ -74,7 +75,7 @@ public final class LeakSoak {
                     echoed);
             out.printf("card removed mid-handshake             %d, failed TOKEN_ERROR/TokenRemovedException: %d%n",
                     cardRemovals, cardRemovalsTyped);
-            out.printf("token logged out mid-handshake         %d, failed TOKEN_ERROR/LoginRequiredException: %d%n", tokenErrors,
+            out.printf("token logged out / closed mid-handshake %d, failed TOKEN_ERROR/LoginRequired|TokenClosed: %d%n", tokenErrors,
                     tokenErrorsTyped);
             out.printf("leaks reported (PARANOID)              %d%n", leaks);
             out.printf("heap after GC                          %,d KiB -> %,d KiB (%+.1f %%)%n", heapStart / 1024,
@@ -253,7 +254,8 @@ public final class LeakSoak {
 
         /**
          * A software token that is logged out when the handshake asks it to sign the
-         * CertificateVerify: counts failures typed {@link LoginRequiredException}.
+         * CertificateVerify, or closed when the handshake asks it for its credential: counts failures
+         * typed {@link LoginRequiredException} / {@link TokenClosedException}.
          */
         int tokenErrors(int count) throws Exception {
             int typed = 0;
@@ -261,9 +263,16 @@ public final class LeakSoak {
                 try (SecureToken token = BenchTokens.node(dir, "faulty-" + (++rounds), KeyAlgorithm.EC_P256, pki);
                         NodeTlsContext tls = NodeTls.client(CredentialSource.of(token, BenchTokens.ALIAS))
                                 .trustPolicy(trust).build()) {
-                    token.logout();
+                    boolean close = i % 2 == 1;
+                    if (close) {
+                        token.close();
+                    } else {
+                        token.logout();
+                    }
                     SoakPeers.Connection c = peers.connect(tls, false);
-                    if (typed(c.awaitOutcome(), e -> e instanceof LoginRequiredException)) {
+                    Predicate<TokenException> expected = close ? e -> e instanceof TokenClosedException
+                            : e -> e instanceof LoginRequiredException;
+                    if (typed(c.awaitOutcome(), expected)) {
                         typed++;
                     }
                     c.close();

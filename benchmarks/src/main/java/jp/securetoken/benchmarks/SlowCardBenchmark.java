@@ -32,6 +32,7 @@ import jp.securetoken.testpki.TestPki;
 import jp.securetoken.testsupport.InstrumentedKey;
 import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
+import jp.securetoken.tls.SessionTicketKeys;
 import jp.securetoken.tls.TlsStack;
 import jp.securetoken.tls.trust.TrustPolicy;
 
@@ -77,6 +78,18 @@ public final class SlowCardBenchmark {
             }
             signaturesOverReconnects(TlsStack.BCJSSE, true, gatewayRsa, clinicRsa, trust, reconnects, serverLoop,
                     clientLoops);
+            System.out.printf(Locale.ROOT, "%nCard signatures over %d reconnects alternating between two gateway"
+                    + " instances (native stack, shared ticket keys)%n", reconnects);
+            System.out.printf(Locale.ROOT, "%-8s %-8s %10s %10s %10s%n", "client", "protocol", "gateway A", "gateway B",
+                    "clinic");
+            Path ticketKeys = Files.createDirectory(dir.resolve("ticket-keys"));
+            byte[] key = new byte[SessionTicketKeys.KEY_FILE_SIZE];
+            new java.security.SecureRandom().nextBytes(key);
+            Files.write(ticketKeys.resolve("fleet.key"), key);
+            for (TlsStack clientStack : List.of(TlsStack.JDK, TlsStack.OPENSSL)) {
+                signaturesAcrossTwoInstances(clientStack, gatewayToken, clinicToken, trust, ticketKeys, reconnects,
+                        serverLoop, clientLoops);
+            }
         } finally {
             serverLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             clientLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -144,6 +157,39 @@ public final class SlowCardBenchmark {
         }
     }
 
+    private static void signaturesAcrossTwoInstances(TlsStack clientStack, SecureToken gateway, SecureToken clinic,
+            TrustPolicy trust, Path ticketKeys, int reconnects, EventLoopGroup serverLoop, EventLoopGroup clientLoops)
+            throws Exception {
+        Credential gatewayCredential = gateway.credential(BenchTokens.ALIAS);
+        Credential clinicCredential = clinic.credential(BenchTokens.ALIAS);
+        InstrumentedKey keyA = InstrumentedKey.counting(gatewayCredential.key());
+        InstrumentedKey keyB = InstrumentedKey.counting(gatewayCredential.key());
+        InstrumentedKey clinicKey = InstrumentedKey.counting(clinicCredential.key());
+        SessionTicketKeys keys = SessionTicketKeys.from(ticketKeys, Duration.ofHours(1), Duration.ofHours(1));
+        try (NodeTlsContext a = NodeTls.server(keyA.source(gatewayCredential)).trustPolicy(trust)
+                .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
+                NodeTlsContext b = NodeTls.server(keyB.source(gatewayCredential)).trustPolicy(trust)
+                        .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
+                NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
+                        .stack(clientStack).build()) {
+            Channel listenerA = SoakPeers.echoServer(a, serverLoop);
+            Channel listenerB = SoakPeers.echoServer(b, serverLoop);
+            int[] ports = {((InetSocketAddress) listenerA.localAddress()).getPort(),
+                ((InetSocketAddress) listenerB.localAddress()).getPort()};
+            String protocol = "";
+            for (int i = 0; i < reconnects; i++) {
+                Connection c = Connection.open(client, ports[i % 2], clientLoops, true, "gateway.fleet.example", 443);
+                protocol = c.handshake();
+                c.echoMillis();
+                c.close();
+            }
+            listenerA.close().sync();
+            listenerB.close().sync();
+            System.out.printf(Locale.ROOT, "%-8s %-8s %10d %10d %10d%n", clientStack, protocol, keyA.signatures(),
+                    keyB.signatures(), clinicKey.signatures());
+        }
+    }
+
     private static double percentile(List<Double> sorted, double p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(p * sorted.size())));
     }
@@ -160,13 +206,19 @@ public final class SlowCardBenchmark {
 
         static Connection open(NodeTlsContext context, int port, EventLoopGroup loops, boolean resumable)
                 throws InterruptedException {
+            return open(context, port, loops, resumable, "127.0.0.1", port);
+        }
+
+        /** As above; a resumable client files its session under {@code peerHost:peerPort} (a fleet's one name). */
+        static Connection open(NodeTlsContext context, int port, EventLoopGroup loops, boolean resumable,
+                String peerHost, int peerPort) throws InterruptedException {
             BlockingQueue<Long> queue = new LinkedBlockingQueue<>();
             Channel ch = new Bootstrap().group(loops).channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
                             if (resumable) {
-                                context.addTo(c, "127.0.0.1", port);
+                                context.addTo(c, peerHost, peerPort);
                             } else {
                                 c.pipeline().addLast(context.newHandler(c.alloc(), null, -1));
                             }

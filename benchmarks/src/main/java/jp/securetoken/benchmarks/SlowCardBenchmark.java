@@ -1,7 +1,6 @@
 package jp.securetoken.benchmarks;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -12,7 +11,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
@@ -100,7 +98,7 @@ public final class SlowCardBenchmark {
 
     private static void echoLatencyWhileHandshakesQueue(TlsStack stack, NodeTlsContext server, SecureToken clinic,
             TrustPolicy trust, EventLoopGroup serverLoop, EventLoopGroup clientLoops) throws Exception {
-        Channel listener = echoServer(server, serverLoop);
+        Channel listener = SoakPeers.echoServer(server, serverLoop);
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         try (NodeTlsContext client = NodeTls.client(CredentialSource.of(clinic, BenchTokens.ALIAS)).trustPolicy(trust)
                 .stack(stack).build()) {
@@ -144,7 +142,7 @@ public final class SlowCardBenchmark {
                 .build();
                 NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
                         .stack(stack).build()) {
-            Channel listener = echoServer(server, serverLoop);
+            Channel listener = SoakPeers.echoServer(server, serverLoop);
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
             String protocol = "";
             for (int i = 0; i < reconnects; i++) {
@@ -174,8 +172,8 @@ public final class SlowCardBenchmark {
                         .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
                 NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
                         .stack(clientStack).build()) {
-            Channel listenerA = echoServer(a, serverLoop);
-            Channel listenerB = echoServer(b, serverLoop);
+            Channel listenerA = SoakPeers.echoServer(a, serverLoop);
+            Channel listenerB = SoakPeers.echoServer(b, serverLoop);
             int[] ports = {((InetSocketAddress) listenerA.localAddress()).getPort(),
                 ((InetSocketAddress) listenerB.localAddress()).getPort()};
             String protocol = "";
@@ -190,27 +188,6 @@ public final class SlowCardBenchmark {
             System.out.printf(Locale.ROOT, "%-8s %-8s %10d %10d %10d%n", clientStack, protocol, keyA.signatures(),
                     keyB.signatures(), clinicKey.signatures());
         }
-    }
-
-    private static Channel echoServer(NodeTlsContext context, EventLoopGroup loop) throws InterruptedException {
-        return new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        context.addTo(ch);
-                        ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                                ctx.writeAndFlush(msg.retain());
-                            }
-
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                ctx.close();
-                            }
-                        });
-                    }
-                }).bind("127.0.0.1", 0).sync().channel();
     }
 
     private static double percentile(List<Double> sorted, double p) {

@@ -117,8 +117,7 @@ public final class NodeTlsBuilder {
     public NodeTlsContext build() throws TokenException, SSLException {
         ProtocolPlan plan = plan();
         TokenKeyManager keyManager = new TokenKeyManager(credential);
-        NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
-                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
+        NodeTrustManager trustManager = trustManager();
         SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
                 : SslContextBuilder.forClient().keyManager(keyManager).endpointIdentificationAlgorithm(null);
         b.sslProvider(SslProvider.JDK)
@@ -136,7 +135,8 @@ public final class NodeTlsBuilder {
         SslContext context = b.build();
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
-        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener, handshakeTimeout);
+        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener, handshakeTimeout,
+                trustManager);
     }
 
     /**
@@ -147,8 +147,7 @@ public final class NodeTlsBuilder {
         ProtocolPlan plan = plan();
         SSLContext context = stack == TlsStack.BCJSSE ? SSLContext.getInstance("TLS", bcjsse())
                 : SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {new NodeTrustManager(
-                trustPolicy, server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER)}, null);
+        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {trustManager()}, null);
         List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
         SSLParameters parameters = new SSLParameters(
                 plan.cipherSuites().stream().filter(supported::contains).toArray(String[]::new),
@@ -174,6 +173,17 @@ public final class NodeTlsBuilder {
         }
         SecureTokenProvider.install();
         return plan;
+    }
+
+    /**
+     * The trust manager every stack of this builder uses: the policy, with the extended key usage
+     * extension required when the profile demands it (MHLW high security).
+     */
+    private NodeTrustManager trustManager() {
+        TrustPolicy effective = profile.requiresExtendedKeyUsage() && !trustPolicy.requireExtendedKeyUsage()
+                ? trustPolicy.toBuilder().requireExtendedKeyUsage(true).build() : trustPolicy;
+        return new NodeTrustManager(effective,
+                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
     }
 
     private static synchronized Provider bcjsse() {

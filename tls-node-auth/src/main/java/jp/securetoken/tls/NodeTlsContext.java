@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.bouncycastle.jsse.BCSSLEngine;
 import org.bouncycastle.jsse.BCSSLParameters;
+import jp.securetoken.tls.trust.NodeTrustManager;
 
 /**
  * A built node-authentication TLS context: makes the pipeline handlers for one connection. Key
@@ -31,10 +32,13 @@ public final class NodeTlsContext implements AutoCloseable {
     private final boolean ownsExecutor;
     private final NodeAuthenticationListener listener;
     private final Duration handshakeTimeout;
+    private final NodeTrustManager trustManager;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
-            boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout) {
+            boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
+            NodeTrustManager trustManager) {
         this.handshakeTimeout = handshakeTimeout;
+        this.trustManager = trustManager;
         this.sslContext = sslContext;
         this.server = server;
         this.plan = plan;
@@ -86,8 +90,12 @@ public final class NodeTlsContext implements AutoCloseable {
 
     /**
      * Adds the TLS handler and the node-authentication handler at the front of the channel's
-     * pipeline. For clients the remote address (set once connect is called) names the peer for
-     * session resumption; call from the {@code ChannelInitializer}.
+     * pipeline; call from the {@code ChannelInitializer}. Servers use this form. A client's channel
+     * has no remote address yet inside a {@code ChannelInitializer}: clients call
+     * {@link #addTo(Channel, String, int)} with the host and port they connect to (needed for
+     * session resumption and, when the policy checks host names, for that check). A client whose
+     * host is unknown here is refused with an {@link IllegalStateException} when host names are
+     * checked, rather than connecting unchecked.
      */
     public void addTo(Channel channel) {
         String host = null;
@@ -96,12 +104,19 @@ public final class NodeTlsContext implements AutoCloseable {
             host = remote.getHostString();
             port = remote.getPort();
         }
+        if (!server && host == null && trustManager.policy().checkHostname()) {
+            throw new IllegalStateException("the trust policy checks host names but this channel has no remote "
+                    + "address yet: use addTo(channel, host, port) with the host connected to");
+        }
         addTo(channel, host, port);
     }
 
     /** As {@link #addTo(Channel)}, naming the peer explicitly (clients: the host and port connected to). */
     public void addTo(Channel channel, String peerHost, int peerPort) {
-        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener));
+        if (!server && (peerHost == null || peerHost.isEmpty()) && trustManager.policy().checkHostname()) {
+            throw new IllegalStateException("the trust policy checks host names: name the host connected to");
+        }
+        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener, trustManager));
         channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
     }
 

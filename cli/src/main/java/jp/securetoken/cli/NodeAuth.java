@@ -55,7 +55,10 @@ public final class NodeAuth implements Runnable {
         footer(cli);
         cli.setExecutionExceptionHandler((error, failed, parsed) -> {
             PrintWriter err = failed.getErr();
-            String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            String message = error instanceof jp.securetoken.api.LoginRequiredException login
+                    ? login.operation() + " needs the user PIN: give it with --pin-env NAME or --pin-file FILE, "
+                        + "or run the command at a terminal to be asked"
+                    : error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
             err.println("nodeauth: " + message);
             if (((NodeAuth) failed.getCommandSpec().root().userObject()).verbose) {
                 error.printStackTrace(err);

@@ -21,6 +21,8 @@ import jp.securetoken.tls.trust.NodeTrustManager;
 public final class NodeTlsContext implements AutoCloseable {
     /** Name of the TLS handler in the pipeline. */
     public static final String TLS_HANDLER = "securetoken-tls";
+    /** Name of the handler in front of the TLS handler that refuses renegotiation. */
+    public static final String RENEGOTIATION_GUARD = "securetoken-no-renegotiation";
     /** Name of the handler that reports the authenticated peer. */
     public static final String AUTH_HANDLER = "securetoken-node-auth";
 
@@ -118,6 +120,7 @@ public final class NodeTlsContext implements AutoCloseable {
         }
         channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener, trustManager));
         channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
+        channel.pipeline().addFirst(RENEGOTIATION_GUARD, new RenegotiationGuard());
     }
 
     /** Stops the key-operation executor it owns; established connections are not touched. */

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * including when no source exists at all.
  */
 final class RevocationCheck {
-    private static final Logger LOG = LoggerFactory.getLogger(RevocationCheck.class);
+    /** Logs under the trust manager's name, with the refusals: one logger says what the trust decisions were. */
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTrustManager.class);
 
     private final TrustPolicy policy;
 

@@ -34,11 +34,13 @@ public final class NodeTlsContext implements AutoCloseable {
     private final boolean ownsExecutor;
     private final NodeAuthenticationListener listener;
     private final Duration handshakeTimeout;
+    private final TicketKeyRotation ticketKeys;
     private final NodeTrustManager trustManager;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
             boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
-            NodeTrustManager trustManager) {
+            TicketKeyRotation ticketKeys, NodeTrustManager trustManager) {
+        this.ticketKeys = ticketKeys;
         this.handshakeTimeout = handshakeTimeout;
         this.trustManager = trustManager;
         this.sslContext = sslContext;
@@ -70,8 +72,21 @@ public final class NodeTlsContext implements AutoCloseable {
         return plan.restriction().isEmpty() ? Optional.empty() : Optional.of(plan.restriction());
     }
 
+    /** The stack that runs the handshakes (the JDK's where the native one was asked for but cannot serve). */
     public TlsStack stack() {
         return stack;
+    }
+
+    /**
+     * Re-reads the fleet's session-ticket keys now rather than at the next scheduled reload (e.g. on
+     * SIGHUP after a rotation). Does nothing without {@link NodeTlsBuilder#sessionTicketKeys}.
+     *
+     * @throws SessionTicketKeys.TicketKeyException when the keys cannot be read; the keys in force stay
+     */
+    public void reloadSessionTicketKeys() throws SessionTicketKeys.TicketKeyException {
+        if (ticketKeys != null) {
+            ticketKeys.reload();
+        }
     }
 
     /**
@@ -126,6 +141,9 @@ public final class NodeTlsContext implements AutoCloseable {
     /** Stops the key-operation executor it owns; established connections are not touched. */
     @Override
     public void close() {
+        if (ticketKeys != null) {
+            ticketKeys.close();
+        }
         if (ownsExecutor) {
             executor.shutdown();
         }

@@ -161,7 +161,7 @@ public final class NodeTlsBuilder {
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
         return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
-                rotation, trustManager);
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager);
     }
 
     /**
@@ -170,19 +170,27 @@ public final class NodeTlsBuilder {
      * cannot be told its signing preferences, and would pick RSA-PSS in TLS 1.2).
      */
     private TlsStack effectiveStack(ProtocolPlan plan) {
-        if (stack != TlsStack.OPENSSL) {
+        String why = stackFallback(plan);
+        if (why == null) {
             return stack;
         }
+        LOG.warn("Using the JDK TLS stack: {}", why);
+        return TlsStack.JDK;
+    }
+
+    /** Why the native stack asked for cannot serve, or null when the stack asked for serves. */
+    private String stackFallback(ProtocolPlan plan) {
+        if (stack != TlsStack.OPENSSL) {
+            return null;
+        }
         if (!NativeTls.available()) {
-            LOG.warn("Using the JDK TLS stack: {}", NativeTls.unavailableReason());
-            return TlsStack.JDK;
+            return NativeTls.unavailableReason();
         }
         if (!plan.signatureSchemes().isEmpty()) {
-            LOG.info("Using the JDK TLS stack: the token key signs RSA only with PKCS#1 v1.5, and the native stack"
-                    + " cannot be kept from choosing RSA-PSS");
-            return TlsStack.JDK;
+            return "the token key signs RSA only with PKCS#1 v1.5, and the native stack cannot be kept from"
+                    + " choosing RSA-PSS";
         }
-        return TlsStack.OPENSSL;
+        return null;
     }
 
     /**

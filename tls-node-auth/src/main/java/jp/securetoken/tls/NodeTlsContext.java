@@ -36,11 +36,13 @@ public final class NodeTlsContext implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final TicketKeyRotation ticketKeys;
     private final NodeTrustManager trustManager;
+    private final Optional<String> stackFallback;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
             boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
-            TicketKeyRotation ticketKeys, NodeTrustManager trustManager) {
+            TicketKeyRotation ticketKeys, Optional<String> stackFallback, NodeTrustManager trustManager) {
         this.ticketKeys = ticketKeys;
+        this.stackFallback = stackFallback;
         this.handshakeTimeout = handshakeTimeout;
         this.trustManager = trustManager;
         this.sslContext = sslContext;
@@ -75,6 +77,11 @@ public final class NodeTlsContext implements AutoCloseable {
     /** The stack that runs the handshakes (the JDK's where the native one was asked for but cannot serve). */
     public TlsStack stack() {
         return stack;
+    }
+
+    /** Why the stack asked for was replaced by the JDK's, when it was (e.g. the native library does not load here). */
+    public Optional<String> stackFallback() {
+        return stackFallback;
     }
 
     /**

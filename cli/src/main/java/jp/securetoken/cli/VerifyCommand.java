@@ -158,7 +158,11 @@ final class VerifyCommand extends TokenAction {
     }
 
     private static List<X509CRL> readCrls(Path file) throws CliException {
-        byte[] bytes = readInput(file, "CRL file");
+        return parseCrls(readInput(file, "CRL file"), file);
+    }
+
+    /** The CRLs (DER or PEM) in {@code bytes}, read from {@code file}; exit 6 when there are none or they are bad. */
+    static List<X509CRL> parseCrls(byte[] bytes, Path file) throws CliException {
         try {
             Collection<? extends CRL> read = CertificateFactory.getInstance("X.509")
                     .generateCRLs(new ByteArrayInputStream(bytes));

@@ -78,7 +78,7 @@ final class CardLink {
 
     /** SELECT AP of the JPKI application; returns the status word. Clears the card's verified PINs. */
     static int selectApplication(CardChannel channel) throws CardException {
-        return channel.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, AID)).getSW();
+        return transmit(channel, new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, AID)).getSW();
     }
 
     /**
@@ -95,11 +95,11 @@ final class CardLink {
      * selected and reads {@code JPKIAPICCTOKEN…}. Selecting an EF keeps the verified PINs.
      */
     static boolean isApplicationSelected(CardChannel channel) throws CardException {
-        int sw = channel.transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {0x00, TOKEN_INFO})).getSW();
+        int sw = transmit(channel, new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {0x00, TOKEN_INFO})).getSW();
         if (sw != StatusWords.OK) {
             return false;
         }
-        ResponseAPDU info = channel.transmit(new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
+        ResponseAPDU info = transmit(channel, new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
         return info.getSW() == StatusWords.OK
                 && new String(info.getData(), StandardCharsets.US_ASCII).startsWith(TOKEN_INFO_PREFIX);
     }
@@ -148,10 +148,15 @@ final class CardLink {
     }
 
     ResponseAPDU transmit(CommandAPDU command) throws CardException {
+        ResponseAPDU r = transmit(channel, command);
+        answered++;
+        return r;
+    }
+
+    /** One command on {@code channel}, every way PC/SC and the JDK fail reported as a {@link CardException}. */
+    static ResponseAPDU transmit(CardChannel channel, CommandAPDU command) throws CardException {
         try {
-            ResponseAPDU r = channel.transmit(command);
-            answered++;
-            return r;
+            return channel.transmit(command);
         } catch (IllegalStateException e) {
             throw new CardException("the card connection is gone: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

@@ -31,6 +31,24 @@ mvn -B -ntp -q -pl "$modules" -am verify -DskipTests dependency:build-classpath 
   -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test
 
 root=$(pwd)
+# The fuzzer runs from a copy of the module's classes and the project jars, so a build started
+# meanwhile in this checkout cannot change a jar under a running fuzzer.
+stage() {
+  local module=$1 dir="$root/target/fuzz/stage/$1" entry out=()
+  rm -rf "$dir" && mkdir -p "$dir/jars"
+  cp -r "$root/$module/target/classes" "$dir/classes"
+  cp -r "$root/$module/target/test-classes" "$dir/test-classes"
+  out+=("$dir/test-classes" "$dir/classes")
+  IFS=':' read -ra entries <"$root/$module/target/fuzz-classpath.txt"
+  for entry in "${entries[@]}"; do
+    if [[ "$entry" == "$root"/* ]]; then
+      cp "$entry" "$dir/jars/" && out+=("$dir/jars/$(basename "$entry")")
+    else
+      out+=("$entry")
+    fi
+  done
+  (IFS=':'; echo "${out[*]}")
+}
 results=()
 for t in "${targets[@]}"; do
   IFS='|' read -r name module class method <<<"$t"
@@ -46,7 +64,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$findings"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   before=$(find "$findings" -type f | wc -l)
-  cp="$root/$module/target/test-classes:$root/$module/target/classes:$(cat "$module/target/fuzz-classpath.txt")"
+  cp=$(stage "$module")
   echo "Fuzzing $name for ${seconds}s ..."
   # -rss_limit_mb: the JVM's own footprint is counted; an input that makes it grow past 4 GiB is
   # an out-of-memory finding. -timeout: one input taking 10 s is a hang finding.

@@ -4,6 +4,7 @@
 # over their committed corpus in every `mvn verify`.
 #
 #   scripts/fuzz.sh [seconds-per-target] [target-name-filter]
+#   FUZZ_RUNS=1000000 scripts/fuzz.sh 1800    # each target until 10^6 executions or 30 minutes
 #
 # A finding is written to target/fuzz/findings/<target>/ (crash-*, timeout-*, oom-*): fix it,
 # then copy the input into the target's committed corpus (src/test/resources/.../<Class>Inputs/
@@ -68,12 +69,15 @@ for t in "${targets[@]}"; do
   echo "Fuzzing $name for ${seconds}s ..."
   # -rss_limit_mb: the JVM's own footprint is counted; an input that makes it grow past 4 GiB is
   # an out-of-memory finding. -timeout: one input taking 10 s is a hang finding.
-  (cd "$findings" && java -Xmx1g -cp "$cp" com.code_intelligence.jazzer.Jazzer \
+  runs_flag=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs_flag=(-runs="$FUZZ_RUNS")
+  (cd "$findings" && java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=off -cp "$cp" \
+      com.code_intelligence.jazzer.Jazzer \
       --target_class="$class" --target_method="$method" \
       --instrumentation_includes='jp.securetoken.**' \
       --keep_going=20 \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
-      -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1) || true
+      "${runs_flag[@]}" -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1) || true
   runs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | awk '{print $2, $5}')
   [ -z "$runs" ] && runs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')" ?"
   after=$(find "$findings" -type f | wc -l)

@@ -11,6 +11,7 @@ import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SecureTokens;
 import jp.securetoken.api.SignatureScheme;
 import jp.securetoken.api.TokenException;
+import jp.securetoken.jpki.emulator.EmulatedReader;
 import jp.securetoken.jpki.emulator.JpkiCardEmulator;
 import jp.securetoken.jpki.emulator.JpkiCardIdentity;
 import jp.securetoken.jpki.emulator.JpkiPinRole;
@@ -36,7 +37,7 @@ public class HostileCardFuzzTest {
     /** The target itself; also what a plain {@code jazzer --target_class} run calls. */
     public static void fuzzerTestOneInput(byte[] data) {
         int[] at = {0};
-        HostileReader reader = new HostileReader(JpkiCardEmulator.of(IDENTITY), (command, genuine) -> {
+        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(IDENTITY), (command, genuine) -> {
             if (at[0] >= data.length) {
                 return genuine;
             }

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.sun.net.httpserver.HttpServer;
 
@@ -60,7 +62,11 @@ public class RevocationFuzzTest {
             revocation = Revocation.hardFail().withOcspResponder(RESPONDER);
         }
         TrustPolicy policy = TrustPolicy.builder().trustAnchors(PKI.caCertificate()).revocation(revocation).build();
-        try {
+        // The configured responder is the one connection allowed: a fetch anywhere else (a URL taken
+        // from a fuzzed response) is Jazzer's server-side request forgery finding.
+        try (SilentCloseable onlyTheResponder = BugDetectors.allowNetworkConnections(
+                (host, port) -> port == RESPONDER.getPort()
+                        && (host.equals("127.0.0.1") || host.equals("localhost")))) {
             new NodeTrustManager(policy, NodeTrustManager.PeerRole.CLIENT).validate(CHAIN, null);
         } catch (PeerRejectedException expected) {
             // a typed refusal is the right answer

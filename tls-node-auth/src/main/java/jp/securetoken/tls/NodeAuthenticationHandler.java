@@ -106,13 +106,16 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
         String message = cause == null || cause.getMessage() == null
                 ? "the connection closed during the handshake" : cause.getMessage();
         if (message.contains("Empty client certificate chain") || message.contains("Empty server certificate chain")
-                || message.contains("certificate_required")) {
+                || message.contains("certificate_required") || message.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")) {
             return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PEER_REJECTED,
                     Optional.of(RejectionReason.NO_CERTIFICATE), RejectionReason.NO_CERTIFICATE.description());
         }
         if (message.contains("Received fatal alert: protocol_version")
                 || message.contains("No appropriate protocol") || message.contains("no cipher suites in common")
-                || message.contains("Client requested protocol") || message.contains("not supported or disabled")) {
+                || message.contains("Client requested protocol") || message.contains("not supported or disabled")
+                // BoringSSL (native stack): no common version, no common suite, no usable ECDHE group
+                || message.contains("UNSUPPORTED_PROTOCOL") || message.contains("NO_SHARED_CIPHER")
+                || message.contains("WRONG_CURVE")) {
             return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PROTOCOL_MISMATCH,
                     Optional.empty(), message);
         }

@@ -20,6 +20,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.TokenException;
@@ -116,7 +117,10 @@ public final class NodeTlsBuilder {
      */
     public NodeTlsContext build() throws TokenException, SSLException {
         ProtocolPlan plan = plan();
-        TokenKeyManager keyManager = new TokenKeyManager(credential);
+        TlsStack effective = effectiveStack(plan);
+        TokenKeyManager tokenKeys = new TokenKeyManager(credential);
+        X509ExtendedKeyManager keyManager = effective == TlsStack.OPENSSL ? new NativeTokenKeyManager(tokenKeys)
+                : tokenKeys;
         NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
                 server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
         SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
@@ -130,13 +134,37 @@ public final class NodeTlsBuilder {
         if (server) {
             b.clientAuth(requireClientAuth ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
-        if (stack == TlsStack.BCJSSE) {
+        if (effective == TlsStack.BCJSSE) {
             b.sslContextProvider(bcjsse());
+        }
+        if (effective == TlsStack.OPENSSL) {
+            NativeTls.configure(b, (NativeTokenKeyManager) keyManager);
         }
         SslContext context = b.build();
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
-        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener, handshakeTimeout);
+        return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout);
+    }
+
+    /**
+     * The stack asked for, unless it is the native one and cannot serve: the library does not load
+     * here, or the token signs RSA only with PKCS#1 v1.5 (BoringSSL as reached through tcnative
+     * cannot be told its signing preferences, and would pick RSA-PSS in TLS 1.2).
+     */
+    private TlsStack effectiveStack(ProtocolPlan plan) {
+        if (stack != TlsStack.OPENSSL) {
+            return stack;
+        }
+        if (!NativeTls.available()) {
+            LOG.warn("Using the JDK TLS stack: {}", NativeTls.unavailableReason());
+            return TlsStack.JDK;
+        }
+        if (!plan.signatureSchemes().isEmpty()) {
+            LOG.info("Using the JDK TLS stack: the token key signs RSA only with PKCS#1 v1.5, and the native stack"
+                    + " cannot be kept from choosing RSA-PSS");
+            return TlsStack.JDK;
+        }
+        return TlsStack.OPENSSL;
     }
 
     /**

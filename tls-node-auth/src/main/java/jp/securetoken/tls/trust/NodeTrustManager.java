@@ -115,6 +115,10 @@ public final class NodeTrustManager extends X509ExtendedTrustManager {
             throw new IllegalStateException("trust anchors are unusable", e);
         } catch (GeneralSecurityException e) {
             throw new PeerRejectedException(RejectionReason.INVALID_CHAIN, describe(chain[0]), e);
+        } catch (RuntimeException e) {
+            // The JDK's validator lets some parse errors of what it fetched escape unchecked (an OCSP
+            // response with a malformed responder name: IllegalArgumentException; found by fuzzing)
+            throw new PeerRejectedException(RejectionReason.INVALID_CHAIN, describe(chain[0]), e);
         }
     }
 

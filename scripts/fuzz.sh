@@ -5,6 +5,10 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [target-name-filter]
 #   FUZZ_RUNS=1000000 scripts/fuzz.sh 1800    # each target until 10^6 executions or 30 minutes
+#   FUZZ_NO_BUILD=1 scripts/fuzz.sh ...        # use the classes already built (no mvn run)
+#
+# Coverage guides the fuzzer through the project's code and the JDK's parsers it calls
+# (sun.security.*: DER, X.509, CRL, OCSP), which are instrumented too.
 #
 # A finding is written to target/fuzz/findings/<target>/ (crash-*, timeout-*, oom-*): fix it,
 # then copy the input into the target's committed corpus (src/test/resources/.../<Class>Inputs/
@@ -27,9 +31,11 @@ targets=(
 )
 
 modules=$(printf '%s\n' "${targets[@]}" | cut -d'|' -f2 | sort -u | paste -sd, -)
-echo "Building ${modules} and their test classes ..."
-mvn -B -ntp -q -pl "$modules" -am verify -DskipTests dependency:build-classpath \
-  -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  echo "Building ${modules} and their test classes ..."
+  mvn -B -ntp -q -pl "$modules" -am verify -DskipTests dependency:build-classpath \
+    -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test
+fi
 
 root=$(pwd)
 # The fuzzer runs from a copy of the module's classes and the project jars, so a build started
@@ -74,7 +80,7 @@ for t in "${targets[@]}"; do
   (cd "$findings" && java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=off -cp "$cp" \
       com.code_intelligence.jazzer.Jazzer \
       --target_class="$class" --target_method="$method" \
-      --instrumentation_includes='jp.securetoken.**' \
+      --instrumentation_includes='jp.securetoken.**:sun.security.**' \
       --keep_going=20 \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
       "${runs_flag[@]}" -artifact_prefix="$findings/" "$corpus" >"$log" 2>&1) || true

@@ -1,11 +1,13 @@
 package jp.securetoken.tls.trust;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLConnection;
+import java.net.URLStreamHandler;
 import java.security.cert.CRL;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
@@ -16,10 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-import com.code_intelligence.jazzer.api.BugDetectors;
-import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.sun.net.httpserver.HttpServer;
 
 import jp.securetoken.testpki.TestPki;
 
@@ -27,7 +26,11 @@ import jp.securetoken.testpki.TestPki;
  * Fuzz target: OCSP and CRL responses reaching the trust manager. The first input byte chooses the
  * route: even, the rest is a CRL file as {@code nodeauth verify --crl} and a configured policy load
  * it (parsed with the JDK's {@code CertificateFactory}, then handed to {@link Revocation#withCrls});
- * odd, the rest is what the OCSP responder answers over HTTP on loopback. The trust manager then
+ * odd, the rest is what the OCSP responder answers. The JDK's OCSP client fetches it through a
+ * {@code fuzz-ocsp:} URL whose connection answers from memory: over loopback TCP the client opens
+ * and closes a connection per check, and at fuzzing rates its TIME_WAIT ports filled the ephemeral
+ * range, so pcscd's vpcd reader (a fixed port in that range) could not bind in the tests running
+ * beside the fuzzer. HTTP itself is tested for real elsewhere ({@code openssl ocsp}). The trust manager then
  * checks a genuine client chain with hard-fail revocation: it must accept it or refuse it with
  * {@link PeerRejectedException}, nothing else. Regression inputs: {@code RevocationFuzzTestInputs/};
  * {@code scripts/fuzz.sh} fuzzes for real.
@@ -62,11 +65,9 @@ public class RevocationFuzzTest {
             revocation = Revocation.hardFail().withOcspResponder(RESPONDER);
         }
         TrustPolicy policy = TrustPolicy.builder().trustAnchors(PKI.caCertificate()).revocation(revocation).build();
-        // The configured responder is the one connection allowed: a fetch anywhere else (a URL taken
-        // from a fuzzed response) is Jazzer's server-side request forgery finding.
-        try (SilentCloseable onlyTheResponder = BugDetectors.allowNetworkConnections(
-                (host, port) -> port == RESPONDER.getPort()
-                        && (host.equals("127.0.0.1") || host.equals("localhost")))) {
+        // No network connection is allowed: a fetch (a URL taken from a fuzzed response) is Jazzer's
+        // server-side request forgery finding.
+        try {
             new NodeTrustManager(policy, NodeTrustManager.PeerRole.CLIENT).validate(CHAIN, null);
         } catch (PeerRejectedException expected) {
             // a typed refusal is the right answer
@@ -86,25 +87,58 @@ public class RevocationFuzzTest {
         }
     }
 
+    /** Routes {@code fuzz-ocsp:} URLs to the in-memory responder; every other scheme keeps the JDK's handler. */
     private static URI startResponder() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                byte[] answer = ocspAnswer;
-                exchange.getResponseHeaders().add("Content-Type", "application/ocsp-response");
-                exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(answer);
-                }
-            });
-            server.setExecutor(null);
-            server.start();
-            Thread stopper = new Thread(() -> server.stop(0), "ocsp-fuzz-responder-stop");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ocsp");
-        } catch (IOException e) {
-            throw new IllegalStateException("the loopback OCSP responder did not start", e);
+        URL.setURLStreamHandlerFactory(protocol -> !"fuzz-ocsp".equals(protocol) ? null : new URLStreamHandler() {
+            @Override
+            protected URLConnection openConnection(URL url) {
+                return new AnswerConnection(url);
+            }
+        });
+        return URI.create("fuzz-ocsp://responder/ocsp");
+    }
+
+    /** The OCSP responder's answer as the JDK's client reads it: status 200 and the fuzzed bytes. */
+    private static final class AnswerConnection extends HttpURLConnection {
+        private final byte[] answer = ocspAnswer;
+
+        AnswerConnection(URL url) {
+            super(url);
+        }
+
+        @Override
+        public void connect() {
+            connected = true;
+        }
+
+        @Override
+        public void disconnect() {
+            connected = false;
+        }
+
+        @Override
+        public boolean usingProxy() {
+            return false;
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public int getResponseCode() {
+            return HTTP_OK;
+        }
+
+        @Override
+        public int getContentLength() {
+            return answer.length;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return new ByteArrayInputStream(answer);
         }
     }
 }

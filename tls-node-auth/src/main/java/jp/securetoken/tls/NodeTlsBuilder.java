@@ -1,6 +1,7 @@
 package jp.securetoken.tls;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -52,6 +53,7 @@ public final class NodeTlsBuilder {
     private Duration sessionTimeout = Duration.ofHours(1);
     private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
     private Duration handshakeTimeout = Duration.ofSeconds(30);
+    private SessionTicketKeys ticketKeys;
 
     NodeTlsBuilder(boolean server, CredentialSource credential) {
         this.server = server;
@@ -93,6 +95,15 @@ public final class NodeTlsBuilder {
     public NodeTlsBuilder sessionCache(int size, Duration timeout) {
         this.sessionCacheSize = size;
         this.sessionTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Servers on the native stack: session-ticket keys shared by a fleet of gateways, so that a peer
+     * resumes at any of them without a token signature. Without them each context makes its own.
+     */
+    public NodeTlsBuilder sessionTicketKeys(SessionTicketKeys keys) {
+        this.ticketKeys = keys;
         return this;
     }
 
@@ -141,9 +152,17 @@ public final class NodeTlsBuilder {
             NativeTls.configure(b, (NativeTokenKeyManager) keyManager);
         }
         SslContext context = b.build();
+        TicketKeyRotation rotation = null;
+        if (ticketKeys != null && server && context.sessionContext() instanceof OpenSslServerSessionContext sessions) {
+            rotation = new TicketKeyRotation(sessions, ticketKeys);
+        } else if (ticketKeys != null) {
+            LOG.warn("Session-ticket keys from {} are not used: only a server on the native stack shares them"
+                    + " (this context: {} on {})", ticketKeys.location(), server ? "server" : "client", effective);
+        }
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
-        return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout);
+        return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)));
     }
 
     /**
@@ -152,19 +171,27 @@ public final class NodeTlsBuilder {
      * cannot be told its signing preferences, and would pick RSA-PSS in TLS 1.2).
      */
     private TlsStack effectiveStack(ProtocolPlan plan) {
-        if (stack != TlsStack.OPENSSL) {
+        String why = stackFallback(plan);
+        if (why == null) {
             return stack;
         }
+        LOG.warn("Using the JDK TLS stack: {}", why);
+        return TlsStack.JDK;
+    }
+
+    /** Why the native stack asked for cannot serve, or null when the stack asked for serves. */
+    private String stackFallback(ProtocolPlan plan) {
+        if (stack != TlsStack.OPENSSL) {
+            return null;
+        }
         if (!NativeTls.available()) {
-            LOG.warn("Using the JDK TLS stack: {}", NativeTls.unavailableReason());
-            return TlsStack.JDK;
+            return NativeTls.unavailableReason();
         }
         if (!plan.signatureSchemes().isEmpty()) {
-            LOG.info("Using the JDK TLS stack: the token key signs RSA only with PKCS#1 v1.5, and the native stack"
-                    + " cannot be kept from choosing RSA-PSS");
-            return TlsStack.JDK;
+            return "the token key signs RSA only with PKCS#1 v1.5, and the native stack cannot be kept from"
+                    + " choosing RSA-PSS";
         }
-        return TlsStack.OPENSSL;
+        return null;
     }
 
     /**

@@ -83,7 +83,7 @@ public class RevocationFuzzTest {
             read.forEach(c -> out.add((X509CRL) c));
             return out.isEmpty() ? null : out;
         } catch (CertificateException | CRLException | RuntimeException e) {
-            return null; // the CLI turns every one of these into exit 6 (VerifyCommand.readCrls)
+            return null; // the CLI turns every one of these into exit 6 (TrustOptions.readCrls)
         }
     }
 

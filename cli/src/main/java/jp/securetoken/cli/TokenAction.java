@@ -1,6 +1,7 @@
 package jp.securetoken.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,9 +77,18 @@ abstract class TokenAction implements Callable<Integer> {
         return Progress.during(err(), System.console() != null, what, operation);
     }
 
+    /** The largest input file read (certificates, chains, CRLs, user data values): 16 MiB. */
+    static final int MAX_INPUT = 16 * 1024 * 1024;
+
+    /** The bytes of an input file, at most {@link #MAX_INPUT} (exit 6 beyond, so /dev/zero cannot exhaust memory). */
     static byte[] readInput(Path file, String what) throws CliException {
-        try {
-            return Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_INPUT + 1);
+            if (bytes.length > MAX_INPUT) {
+                throw new CliException(ExitCode.BAD_INPUT, "the " + what + " " + file + " is larger than "
+                        + MAX_INPUT / (1024 * 1024) + " MiB; it is not a certificate, CRL or record");
+            }
+            return bytes;
         } catch (IOException e) {
             throw new CliException(ExitCode.BAD_INPUT, "the " + what + " " + file + " cannot be read ("
                     + describe(e) + ")", e);

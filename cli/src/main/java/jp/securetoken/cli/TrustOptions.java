@@ -122,6 +122,11 @@ final class TrustOptions {
         byte[] bytes = source.toLowerCase(Locale.ROOT).startsWith("http://")
                 || source.toLowerCase(Locale.ROOT).startsWith("https://") ? fetch(httpUri(source, "--crl"))
                 : TokenAction.readInput(Path.of(source), "CRL file");
+        return parseCrls(bytes, source);
+    }
+
+    /** The CRLs (DER or PEM) in {@code bytes}, read from {@code source}; exit 6 when there are none or they are bad. */
+    static List<X509CRL> parseCrls(byte[] bytes, String source) throws CliException {
         try {
             Collection<? extends CRL> read = CertificateFactory.getInstance("X.509")
                     .generateCRLs(new ByteArrayInputStream(bytes));

@@ -81,4 +81,11 @@ class HostileInputTest {
         Cli.Result info = expect(0, new Cli().run("token", "info", token));
         assertTrue(info.out().contains("User PIN           5 of 5 tries left"), "no try spent: " + info);
     }
+
+    @Test
+    void anEndlessCertificateFileIsBadInputNotAnOutOfMemoryError() throws Exception {
+        Cli.Result r = expect(6, new Cli().run("verify", "/dev/zero", "--ca", "/dev/zero"));
+        assertOneClearLine(r);
+        assertTrue(r.err().contains("larger than 16 MiB"), r::toString);
+    }
 }

@@ -77,7 +77,7 @@ final class CardLink {
 
     /** SELECT AP of the profile's JPKI application; returns the status word. Clears the card's verified PINs. */
     static int selectApplication(CardChannel channel, JpkiCardProfile profile) throws CardException {
-        return channel.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, profile.aid())).getSW();
+        return transmit(channel, new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, profile.aid())).getSW();
     }
 
     /**
@@ -110,12 +110,12 @@ final class CardLink {
      */
     static boolean isApplicationSelected(CardChannel channel, JpkiCardProfile profile) throws CardException {
         int fid = profile.tokenInfoFile();
-        int sw = channel.transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {(byte) (fid >> 8),
+        int sw = transmit(channel, new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {(byte) (fid >> 8),
             (byte) fid})).getSW();
         if (sw != StatusWords.OK) {
             return false;
         }
-        ResponseAPDU info = channel.transmit(new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
+        ResponseAPDU info = transmit(channel, new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
         return info.getSW() == StatusWords.OK
                 && new String(info.getData(), StandardCharsets.US_ASCII).startsWith(profile.tokenInfoPrefix());
     }
@@ -181,10 +181,15 @@ final class CardLink {
     }
 
     ResponseAPDU transmit(CommandAPDU command) throws CardException {
+        ResponseAPDU r = transmit(channel, command);
+        answered++;
+        return r;
+    }
+
+    /** One command on {@code channel}, every way PC/SC and the JDK fail reported as a {@link CardException}. */
+    static ResponseAPDU transmit(CardChannel channel, CommandAPDU command) throws CardException {
         try {
-            ResponseAPDU r = channel.transmit(command);
-            answered++;
-            return r;
+            return channel.transmit(command);
         } catch (IllegalStateException e) {
             throw new CardException("the card connection is gone: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SecureTokens;
 import jp.securetoken.api.TokenDeviceException;
+import jp.securetoken.jpki.emulator.EmulatedReader;
 import jp.securetoken.jpki.emulator.JpkiCardEmulator;
 import jp.securetoken.jpki.emulator.JpkiCardIdentity;
 
@@ -22,7 +23,7 @@ class HostileCardTest {
     private static final int AUTH_CERT_FID = 0x000A;
 
     /** Rewrites the answers to READ BINARY of the authentication certificate EF. */
-    private static HostileReader.Tamper onCertificateRead(HostileReader.Tamper tamper) {
+    private static EmulatedReader.AnswerFilter onCertificateRead(EmulatedReader.AnswerFilter tamper) {
         int[] selected = {-1};
         return (command, genuine) -> {
             if ((command[1] & 0xFF) == 0xA4 && command[2] == 0x02 && command.length >= 7) {
@@ -35,7 +36,7 @@ class HostileCardTest {
         };
     }
 
-    private static void openAndReadCredentials(HostileReader reader) throws Exception {
+    private static void openAndReadCredentials(EmulatedReader reader) throws Exception {
         try (SecureToken card = SecureTokens.of(new JpkiTokenProvider(reader.terminalFactory())).open("jpki:auth")) {
             card.credentials();
         }
@@ -45,7 +46,7 @@ class HostileCardTest {
     @Timeout(30)
     void aCertificateLengthHeaderAbove32KibIsRefusedInsteadOfWrapping() throws Exception {
         List<Integer> offsets = new ArrayList<>();
-        HostileReader reader = new HostileReader(JpkiCardEmulator.of(IDENTITY), onCertificateRead((command, genuine) -> {
+        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(IDENTITY), onCertificateRead((command, genuine) -> {
             int offset = ((command[2] & 0x7F) << 8) | (command[3] & 0xFF);
             offsets.add(offset);
             int le = command.length > 4 ? (command[4] == 0 ? 256 : command[4] & 0xFF) : 0;
@@ -67,7 +68,7 @@ class HostileCardTest {
     @Test
     @Timeout(30)
     void aCardAnsweringMoreBytesThanAskedIsRefused() throws Exception {
-        HostileReader reader = new HostileReader(JpkiCardEmulator.of(IDENTITY), onCertificateRead((command, genuine) -> {
+        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(IDENTITY), onCertificateRead((command, genuine) -> {
             if (command[2] == 0 && command[3] == 0) {
                 return genuine; // the length header
             }
@@ -83,7 +84,7 @@ class HostileCardTest {
     @Test
     @Timeout(30)
     void aCertificateFileThatEndsEarlyIsRefused() throws Exception {
-        HostileReader reader = new HostileReader(JpkiCardEmulator.of(IDENTITY), onCertificateRead((command, genuine) ->
+        EmulatedReader reader = new EmulatedReader(JpkiCardEmulator.of(IDENTITY), onCertificateRead((command, genuine) ->
                 command[2] == 0 && command[3] == 0 ? genuine : new byte[] {(byte) 0x90, 0x00}));
         TokenDeviceException e = assertThrows(TokenDeviceException.class, () -> openAndReadCredentials(reader));
         assertTrue(e.getMessage().contains("ends before the certificate does"), e.getMessage());

@@ -383,9 +383,14 @@ public final class Pkcs11Uri {
         return sb.toString();
     }
 
-    /** {@link #toString()} as a {@link URI}. */
+    /**
+     * {@link #toString()} as a {@link URI}. The empty address {@code pkcs11:}, which {@link URI}
+     * cannot hold (an opaque URI needs a scheme-specific part), is given as {@code pkcs11:?}: the
+     * same address with an empty query.
+     */
     public URI toUri() {
-        return URI.create(toString());
+        String text = toString();
+        return URI.create(text.equals("pkcs11:") ? "pkcs11:?" : text);
     }
 
     /** %-encodes a value: unreserved characters and ':' stay as they are, and '/' in the query. */

@@ -47,6 +47,13 @@ class Pkcs11UriTest {
     }
 
     @Test
+    void theEmptyAddressBecomesAJavaUriThatMeansTheSame() throws Exception {
+        Pkcs11Uri empty = Pkcs11Uri.parse("pkcs11:");
+        assertEquals("pkcs11:?", empty.toUri().toString());
+        assertEquals(empty, Pkcs11Uri.parse(empty.toUri().toString()));
+    }
+
+    @Test
     void keepsVendorAttributesApart() throws Exception {
         Pkcs11Uri uri = Pkcs11Uri.parse("pkcs11:token=a;x-hospital=ward%207?x-mode=fast");
         assertEquals(Map.of("x-hospital", "ward 7", "x-mode", "fast"), uri.vendorAttributes());

@@ -72,6 +72,10 @@ final class RevocationCheck {
             unknown(path, e);
         } catch (GeneralSecurityException e) {
             unknown(path, e);
+        } catch (RuntimeException e) {
+            // The JDK's checker lets some parse errors of a fetched answer escape unchecked (an OCSP
+            // response with a malformed responder name: IllegalArgumentException; found by fuzzing)
+            unknown(path, e);
         }
     }
 

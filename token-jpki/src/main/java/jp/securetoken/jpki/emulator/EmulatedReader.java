@@ -29,12 +29,33 @@ public final class EmulatedReader {
     private static final String TYPE = "SecureTokenEmulator";
 
     private final Object lock = new Object();
+    private final AnswerFilter filter;
     private JpkiCardEmulator card;
     private long insertions;
 
+    /**
+     * Rewrites the card's answers on their way to the caller, to test a client against a forged or
+     * broken card (wrong lengths, huge length headers, odd status words, empty answers).
+     */
+    @FunctionalInterface
+    public interface AnswerFilter {
+        /** The answer the caller gets to {@code command}; {@code genuine} is the card's own. */
+        byte[] answer(byte[] command, byte[] genuine) throws CardException;
+    }
+
     /** A reader holding {@code card}, or empty when {@code card} is null. */
     public EmulatedReader(JpkiCardEmulator card) {
+        this(card, (command, genuine) -> genuine);
+    }
+
+    /**
+     * A reader holding {@code card} whose answers pass through {@code filter}: a hostile card. An
+     * answer shorter than a status word fails the command as the JDK fails pcscd's empty answer
+     * ({@code IllegalArgumentException} from {@code ResponseAPDU}).
+     */
+    public EmulatedReader(JpkiCardEmulator card, AnswerFilter filter) {
         this.card = card;
+        this.filter = java.util.Objects.requireNonNull(filter, "filter");
         this.insertions = card == null ? 0 : 1;
     }
 
@@ -245,7 +266,7 @@ public final class EmulatedReader {
         byte[] transmit(byte[] command) throws CardException {
             byte[] response = cardIfSame(insertion).transmit(command);
             cardIfSame(insertion);
-            return response;
+            return filter.answer(command, response);
         }
     }
 

@@ -29,6 +29,7 @@ import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nodeauth connect HOST:PORT}: a mutual-TLS client that pipes standard input and output. */
@@ -42,8 +43,15 @@ final class ConnectCommand extends TokenAction {
     @Mixin
     TlsOptions tls;
 
+    @Mixin
+    StackOption stack;
+
     @Parameters(paramLabel = "HOST:PORT", description = "The server.")
     String server;
+
+    @Option(names = "--check-hostname", description = "The server's certificate must name HOST (DNS or IP "
+            + "subject alternative name); default off, certificates name nodes.")
+    boolean checkHostname;
 
     @Mixin
     PinOptions.User userPin;
@@ -51,7 +59,8 @@ final class ConnectCommand extends TokenAction {
     @Override
     void run() throws Exception {
         TlsOptions.HostPort target = TlsOptions.HostPort.parse(server, "HOST:PORT");
-        var policy = tls.policy();
+        jp.securetoken.tls.TlsStack requested = stack.value();
+        var policy = tls.trust.builder().checkHostname(checkHostname).build();
         try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
             login(token, pins.callback("user PIN", userPin.source(), false));
             token.credential(tls.alias);
@@ -59,7 +68,11 @@ final class ConnectCommand extends TokenAction {
             CompletableFuture<Object> handshake = new CompletableFuture<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             try (NodeTlsContext context = NodeTls.client(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .build()) {
+                    .stack(requested).build()) {
+                StackOption.note(context).ifPresent(note -> {
+                    err().println(note);
+                    err().flush();
+                });
                 Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                         .handler(new ChannelInitializer<SocketChannel>() {
                             @Override

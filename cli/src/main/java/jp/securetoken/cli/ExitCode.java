@@ -31,7 +31,7 @@ enum ExitCode {
     USAGE(2, "usage error (unknown command or option, missing or malformed argument)"),
     AUTHENTICATION(3, "PIN/authentication failure (incorrect, locked, form, not given, login)"),
     TOKEN_ABSENT(4, "token absent (no token there, removed, bad or unknown address)"),
-    PEER_REJECTED(5, "TLS peer rejected (verify; the connection commands)"),
+    PEER_REJECTED(5, "TLS peer rejected (verify; the connection commands); token info --ca-pin not matched"),
     BAD_INPUT(6, "bad input (certificate, key/chain mismatch, corrupt token, alias, limits)");
 
     private final int code;

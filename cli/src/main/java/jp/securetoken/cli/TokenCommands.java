@@ -112,20 +112,30 @@ final class TokenCommands extends NodeAuth.Group {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Option(names = "--ca-pin", paramLabel = "SHA256", description = {"A SHA-256 fingerprint (hex, colons "
+            + "optional) the token's CA certificates must match, e.g. the one J-LIS publishes for the My Number "
+            + "Card's CA; repeatable. A CA certificate matching none: exit 5."})
+        List<String> caPins = new ArrayList<>();
+
         @Override
         void run() throws Exception {
+            List<String> fingerprints = CaFingerprints.normalise(caPins);
             boolean logIn = login || userPin.env != null || userPin.file != null;
             try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
                 if (logIn) {
                     login(token, pins.callback("user PIN", userPin.source(), false));
                 }
                 Map<String, Object> doc = describe(token, Clock.systemUTC());
+                List<Map<String, Object>> cas = CaFingerprints.check(token, fingerprints);
+                doc.put("caCertificates", cas);
                 if (json) {
                     out().println(Json.write(doc));
                 } else {
                     printText(token, doc);
+                    CaFingerprints.print(out(), cas, !fingerprints.isEmpty());
                 }
                 warn(doc);
+                CaFingerprints.requirePinned(cas, !fingerprints.isEmpty());
             }
         }
 

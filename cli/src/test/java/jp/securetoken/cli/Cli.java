@@ -39,6 +39,12 @@ final class Cli {
         return this;
     }
 
+    /** Sets several environment variables of the child process (a SoftHSM2 store's, say). */
+    Cli env(java.util.Map<String, String> variables) {
+        env.putAll(variables);
+        return this;
+    }
+
     Cli stdin(String text) {
         this.stdin = text.getBytes(StandardCharsets.UTF_8);
         return this;
@@ -106,6 +112,12 @@ final class Cli {
             return line;
         }
 
+        /** Types {@code text} on the command's standard input. */
+        void type(String text) throws IOException {
+            process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
         /** Closes the command's standard input (Ctrl-D at a terminal) and waits for it to exit; its exit code. */
         int closeInput() throws IOException, InterruptedException {
             process.getOutputStream().close();
@@ -142,6 +154,7 @@ final class Cli {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "--add-exports", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "--add-opens", "java.smartcardio/sun.security.smartcardio=ALL-UNNAMED",
                 "-Dsun.security.smartcardio.library=" + System.getProperty("sun.security.smartcardio.library", ""),
                 "-cp", System.getProperty("java.class.path"),
                 NodeAuth.class.getName()));

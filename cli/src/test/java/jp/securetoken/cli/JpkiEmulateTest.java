@@ -36,6 +36,19 @@ class JpkiEmulateTest {
             assertTrue(info.out().contains("TLS 1.2 only"), info.toString());
             assertTrue(info.out().contains("3 of 3 tries left"), info.toString());
 
+            String caFingerprint = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(jp.securetoken.soft.SoftTokens
+                            .readCertificates(Files.readAllBytes(dir.resolve("jpki-auth-ca.pem"))).get(0).getEncoded()));
+            assertTrue(info.out().contains("  SHA-256          " + caFingerprint), info.toString());
+            Cli.Result pinned = expect(0, new Cli().run("token", "info", "--token", "jpki:auth", "--ca-pin",
+                    caFingerprint));
+            assertTrue(pinned.out().contains(caFingerprint + "  (matches a configured --ca-pin)"), pinned.toString());
+            Cli.Result impostor = expect(5, new Cli().run("token", "info", "--token", "jpki:auth", "--ca-pin",
+                    "00".repeat(32)));
+            assertTrue(impostor.out().contains("(MATCHES NO configured --ca-pin)"), impostor.toString());
+            assertTrue(impostor.err().contains("matches none of the configured --ca-pin fingerprints"),
+                    impostor.toString());
+
             Cli.Result json = expect(0, new Cli().run("token", "info", "jpki:auth", "--json"));
             assertTrue(json.out().contains("rsa_pkcs1_sha256") && !json.out().contains("rsa_pss"), json.toString());
         } finally {

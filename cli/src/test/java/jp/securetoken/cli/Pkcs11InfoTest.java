@@ -41,9 +41,7 @@ class Pkcs11InfoTest {
     }
 
     private static Cli cli() {
-        Cli cli = new Cli().env("P11PIN", PIN);
-        hsm.environment().forEach(cli::env);
-        return cli;
+        return new Cli().env("P11PIN", PIN).env(hsm.environment());
     }
 
     @Test

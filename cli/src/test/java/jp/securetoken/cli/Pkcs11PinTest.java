@@ -32,9 +32,7 @@ class Pkcs11PinTest {
     }
 
     private static Cli cli() {
-        Cli cli = new Cli().env("OLD", PIN).env("NEW", "2468-fresh").env("SO", SO_PIN);
-        hsm.environment().forEach(cli::env);
-        return cli;
+        return new Cli().env("OLD", PIN).env("NEW", "2468-fresh").env("SO", SO_PIN).env(hsm.environment());
     }
 
     private static int pkcs11ToolLogin(String label, String pin) throws Exception {

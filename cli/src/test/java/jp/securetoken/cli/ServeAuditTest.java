@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 import jp.securetoken.testpki.HeldCertificate;
 import jp.securetoken.testpki.TestPki;
-import jp.securetoken.testsyslog.RsyslogCollector;
+import jp.securetoken.testsupport.RsyslogCollector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

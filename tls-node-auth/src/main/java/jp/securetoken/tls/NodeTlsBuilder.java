@@ -1,6 +1,7 @@
 package jp.securetoken.tls;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -52,6 +53,7 @@ public final class NodeTlsBuilder {
     private Duration sessionTimeout = Duration.ofHours(1);
     private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
     private Duration handshakeTimeout = Duration.ofSeconds(30);
+    private SessionTicketKeys ticketKeys;
 
     NodeTlsBuilder(boolean server, CredentialSource credential) {
         this.server = server;
@@ -97,6 +99,15 @@ public final class NodeTlsBuilder {
     }
 
     /**
+     * Servers on the native stack: session-ticket keys shared by a fleet of gateways, so that a peer
+     * resumes at any of them without a token signature. Without them each context makes its own.
+     */
+    public NodeTlsBuilder sessionTicketKeys(SessionTicketKeys keys) {
+        this.ticketKeys = keys;
+        return this;
+    }
+
+    /**
      * How long a handshake may take before the connection is closed (default 30 s: a handshake may
      * queue behind others at a slow card).
      */
@@ -121,8 +132,7 @@ public final class NodeTlsBuilder {
         TokenKeyManager tokenKeys = new TokenKeyManager(credential);
         X509ExtendedKeyManager keyManager = effective == TlsStack.OPENSSL ? new NativeTokenKeyManager(tokenKeys)
                 : tokenKeys;
-        NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
-                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
+        NodeTrustManager trustManager = trustManager();
         SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
                 : SslContextBuilder.forClient().keyManager(keyManager).endpointIdentificationAlgorithm(null);
         b.sslProvider(SslProvider.JDK)
@@ -141,9 +151,17 @@ public final class NodeTlsBuilder {
             NativeTls.configure(b, (NativeTokenKeyManager) keyManager);
         }
         SslContext context = b.build();
+        TicketKeyRotation rotation = null;
+        if (ticketKeys != null && server && context.sessionContext() instanceof OpenSslServerSessionContext sessions) {
+            rotation = new TicketKeyRotation(sessions, ticketKeys);
+        } else if (ticketKeys != null) {
+            LOG.warn("Session-ticket keys from {} are not used: only a server on the native stack shares them"
+                    + " (this context: {} on {})", ticketKeys.location(), server ? "server" : "client", effective);
+        }
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
-        return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout);
+        return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager);
     }
 
     /**
@@ -152,19 +170,27 @@ public final class NodeTlsBuilder {
      * cannot be told its signing preferences, and would pick RSA-PSS in TLS 1.2).
      */
     private TlsStack effectiveStack(ProtocolPlan plan) {
-        if (stack != TlsStack.OPENSSL) {
+        String why = stackFallback(plan);
+        if (why == null) {
             return stack;
         }
+        LOG.warn("Using the JDK TLS stack: {}", why);
+        return TlsStack.JDK;
+    }
+
+    /** Why the native stack asked for cannot serve, or null when the stack asked for serves. */
+    private String stackFallback(ProtocolPlan plan) {
+        if (stack != TlsStack.OPENSSL) {
+            return null;
+        }
         if (!NativeTls.available()) {
-            LOG.warn("Using the JDK TLS stack: {}", NativeTls.unavailableReason());
-            return TlsStack.JDK;
+            return NativeTls.unavailableReason();
         }
         if (!plan.signatureSchemes().isEmpty()) {
-            LOG.info("Using the JDK TLS stack: the token key signs RSA only with PKCS#1 v1.5, and the native stack"
-                    + " cannot be kept from choosing RSA-PSS");
-            return TlsStack.JDK;
+            return "the token key signs RSA only with PKCS#1 v1.5, and the native stack cannot be kept from"
+                    + " choosing RSA-PSS";
         }
-        return TlsStack.OPENSSL;
+        return null;
     }
 
     /**
@@ -175,8 +201,7 @@ public final class NodeTlsBuilder {
         ProtocolPlan plan = plan();
         SSLContext context = stack == TlsStack.BCJSSE ? SSLContext.getInstance("TLS", bcjsse())
                 : SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {new NodeTrustManager(
-                trustPolicy, server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER)}, null);
+        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {trustManager()}, null);
         List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
         SSLParameters parameters = new SSLParameters(
                 plan.cipherSuites().stream().filter(supported::contains).toArray(String[]::new),
@@ -202,6 +227,17 @@ public final class NodeTlsBuilder {
         }
         SecureTokenProvider.install();
         return plan;
+    }
+
+    /**
+     * The trust manager every stack of this builder uses: the policy, with the extended key usage
+     * extension required when the profile demands it (MHLW high security).
+     */
+    private NodeTrustManager trustManager() {
+        TrustPolicy effective = profile.requiresExtendedKeyUsage() && !trustPolicy.requireExtendedKeyUsage()
+                ? trustPolicy.toBuilder().requireExtendedKeyUsage(true).build() : trustPolicy;
+        return new NodeTrustManager(effective,
+                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
     }
 
     private static synchronized Provider bcjsse() {

@@ -29,7 +29,7 @@ import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testpki.TestPki;
-import jp.securetoken.testsyslog.RsyslogCollector;
+import jp.securetoken.testsupport.RsyslogCollector;
 import jp.securetoken.api.CredentialUsage;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.PinIncorrectException;

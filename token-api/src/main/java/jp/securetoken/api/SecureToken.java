@@ -34,6 +34,30 @@ public interface SecureToken extends AutoCloseable {
      */
     void login(PinCallback pin) throws TokenException;
 
+    /**
+     * Logs a device in with its host key instead of a PIN (JAHIS 7.2.2 b): the token makes a fresh
+     * challenge, the device signs it, and the token verifies the signature with the key enrolled by
+     * {@link #enrolDeviceKey}.
+     *
+     * @throws DeviceKeyRejectedException     when the key is not the enrolled one or its signature fails
+     * @throws OperationNotSupportedException where the token has no key-based entity authentication
+     */
+    default void login(DeviceKey device) throws TokenException {
+        throw new OperationNotSupportedException("Key-based entity authentication on token " + info().label(),
+                "this kind of token authenticates its user by PIN only");
+    }
+
+    /**
+     * Enrols a device's host key so that {@link #login(DeviceKey)} accepts it; needs a PIN login
+     * first. Replaces an earlier device key.
+     *
+     * @throws OperationNotSupportedException where the token has no key-based entity authentication
+     */
+    default void enrolDeviceKey(DeviceKey device) throws TokenException {
+        throw new OperationNotSupportedException("Enrolling a device key on token " + info().label(),
+                "this kind of token authenticates its user by PIN only");
+    }
+
     /** Ends the authenticated session; key operations need a new login afterwards. */
     void logout() throws TokenException;
 

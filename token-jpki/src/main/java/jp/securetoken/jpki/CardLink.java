@@ -2,7 +2,7 @@ package jp.securetoken.jpki;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import java.util.List;
 
 import javax.smartcardio.Card;
 import javax.smartcardio.CardChannel;
@@ -35,73 +35,106 @@ import jp.securetoken.api.TokenException;
 final class CardLink {
     private static final Logger log = LoggerFactory.getLogger(CardLink.class);
 
-    static final byte[] AID = HexFormat.of().parseHex("D392F000260100000001");
     private static final int MAX_READ = 256;
     /** The highest offset READ BINARY with a 15-bit offset in P1-P2 reaches. */
     private static final int MAX_OFFSET = 0x7FFF;
-    private static final byte TOKEN_INFO = 0x06;
-    private static final String TOKEN_INFO_PREFIX = "JPKIAPICCTOKEN";
-
     private final CardTerminal terminal;
     private final Card card;
     private final CardChannel channel;
+    private final JpkiCardProfile profile;
     private int answered;
 
-    private CardLink(CardTerminal terminal, Card card) {
+    private CardLink(CardTerminal terminal, Card card, JpkiCardProfile profile) {
         this.terminal = terminal;
         this.card = card;
         this.channel = card.getBasicChannel();
+        this.profile = profile;
     }
 
     /**
-     * Connects to the card in {@code terminal} and selects the JPKI application.
+     * Connects to the card in {@code terminal} and selects the JPKI application of the first of
+     * {@code profiles} the card holds.
      *
-     * @return the link, or {@code null} when the card does not hold the JPKI application
+     * @return the link, or {@code null} when the card holds none of them
      */
-    static CardLink open(CardTerminal terminal) throws CardException, TokenException {
+    static CardLink open(CardTerminal terminal, List<JpkiCardProfile> profiles) throws CardException, TokenException {
         Card card = terminal.connect("*");
-        int sw;
+        JpkiCardProfile found;
         try {
-            sw = inTransaction(card, () -> ensureApplication(card.getBasicChannel()));
+            found = inTransaction(card, () -> ensureApplication(card.getBasicChannel(), profiles));
         } catch (CardException | RuntimeException e) {
             disconnectQuietly(card, false);
             throw e;
         }
-        if (sw != StatusWords.OK) {
-            log.debug("The card in reader {} answered SELECT of the JPKI application with {}", terminal.getName(),
-                    StatusWords.hex(sw));
+        if (found == null) {
+            log.debug("The card in reader {} holds no JPKI application of {}", terminal.getName(),
+                    profiles.stream().map(JpkiCardProfile::name).toList());
             disconnectQuietly(card, false);
             return null;
         }
-        return new CardLink(terminal, card);
+        return new CardLink(terminal, card, found);
     }
 
-    /** SELECT AP of the JPKI application; returns the status word. Clears the card's verified PINs. */
-    static int selectApplication(CardChannel channel) throws CardException {
-        return channel.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, AID)).getSW();
-    }
-
-    /**
-     * Makes the JPKI application the selected one, sending SELECT AP only when it is not selected
-     * already, because SELECT AP makes the card forget its verified PINs (those of a token of this
-     * card that is logged in). Returns {@code 9000} when the application is selected.
-     */
-    static int ensureApplication(CardChannel channel) throws CardException {
-        return isApplicationSelected(channel) ? StatusWords.OK : selectApplication(channel);
+    /** SELECT AP of the profile's JPKI application; returns the status word. Clears the card's verified PINs. */
+    static int selectApplication(CardChannel channel, JpkiCardProfile profile) throws CardException {
+        return channel.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, profile.aid())).getSW();
     }
 
     /**
-     * Whether the JPKI application is already selected: its token-information EF ({@code 0006}) can be
-     * selected and reads {@code JPKIAPICCTOKEN…}. Selecting an EF keeps the verified PINs.
+     * Makes a JPKI application of {@code profiles} the selected one, sending SELECT AP only when none
+     * is selected already, because SELECT AP makes the card forget its verified PINs (those of a token
+     * of this card that is logged in). Returns the profile whose application is selected, or null.
      */
-    static boolean isApplicationSelected(CardChannel channel) throws CardException {
-        int sw = channel.transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {0x00, TOKEN_INFO})).getSW();
+    static JpkiCardProfile ensureApplication(CardChannel channel, List<JpkiCardProfile> profiles)
+            throws CardException {
+        // the most specific token-information prefix first: JPKIAPICCTOKEN3 also starts with JPKIAPICCTOKEN
+        List<JpkiCardProfile> specificFirst = profiles.stream().sorted(java.util.Comparator.comparingInt(
+                (JpkiCardProfile p) -> p.tokenInfoPrefix().length()).reversed()).toList();
+        for (JpkiCardProfile p : specificFirst) {
+            if (isApplicationSelected(channel, p)) {
+                return p;
+            }
+        }
+        for (JpkiCardProfile p : profiles) {
+            if (selectApplication(channel, p) == StatusWords.OK) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the profile's JPKI application is already selected: its token-information EF can be
+     * selected and reads the profile's prefix ({@code JPKIAPICCTOKEN…}). Selecting an EF keeps the
+     * verified PINs.
+     */
+    static boolean isApplicationSelected(CardChannel channel, JpkiCardProfile profile) throws CardException {
+        int fid = profile.tokenInfoFile();
+        int sw = channel.transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {(byte) (fid >> 8),
+            (byte) fid})).getSW();
         if (sw != StatusWords.OK) {
             return false;
         }
         ResponseAPDU info = channel.transmit(new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
         return info.getSW() == StatusWords.OK
-                && new String(info.getData(), StandardCharsets.US_ASCII).startsWith(TOKEN_INFO_PREFIX);
+                && new String(info.getData(), StandardCharsets.US_ASCII).startsWith(profile.tokenInfoPrefix());
+    }
+
+    /** {@link #isApplicationSelected} on this link, its commands counted and a lost connection a CardException. */
+    private boolean applicationStillSelected() throws CardException {
+        int fid = profile.tokenInfoFile();
+        if (transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {(byte) (fid >> 8), (byte) fid})).getSW()
+                != StatusWords.OK) {
+            return false;
+        }
+        ResponseAPDU info = transmit(new CommandAPDU(0x00, 0xB0, 0x00, 0x00, 32));
+        return info.getSW() == StatusWords.OK
+                && new String(info.getData(), StandardCharsets.US_ASCII).startsWith(profile.tokenInfoPrefix());
+    }
+
+    /** The card's layout. */
+    JpkiCardProfile profile() {
+        return profile;
     }
 
     String readerName() {
@@ -163,14 +196,29 @@ final class CardLink {
 
     /** SELECT AP again: the card forgets its verified PINs (the only logout the card offers). */
     int reselectApplication() throws CardException {
-        int sw = transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, AID)).getSW();
+        int sw = transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, profile.aid())).getSW();
         return sw;
     }
 
-    /** SELECT EF {@code fid}; fails with the typed error of the status word. */
+    /**
+     * SELECT EF {@code fid}; fails with the typed error of the status word. When the card answers
+     * {@code 6A82} because another application on the host selected a different card application
+     * meanwhile, the JPKI application is selected again (which clears the card's verified PINs) and
+     * the EF once more.
+     */
     void selectFile(int fid) throws CardException, TokenException {
         int sw = transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {(byte) (fid >> 8), (byte) fid}))
                 .getSW();
+        if (sw == StatusWords.FILE_NOT_FOUND && !applicationStillSelected()) {
+            log.info("Another application selected a different application on the card in reader {}; selecting"
+                    + " the JPKI application again", terminal.getName());
+            int again = reselectApplication();
+            if (again != StatusWords.OK) {
+                throw StatusWords.error(again, "Selecting the JPKI application again");
+            }
+            sw = transmit(new CommandAPDU(0x00, 0xA4, 0x02, 0x0C, new byte[] {(byte) (fid >> 8), (byte) fid}))
+                    .getSW();
+        }
         if (sw != StatusWords.OK) {
             throw StatusWords.error(sw, "Selecting EF " + fileName(fid));
         }

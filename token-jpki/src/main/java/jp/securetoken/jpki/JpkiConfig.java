@@ -15,12 +15,14 @@ import jp.securetoken.api.TokenUriException;
  * Opens one logical token of a My Number Card reached through PC/SC. Its address is
  * {@code jpki:auth} or {@code jpki:sign}, optionally with the reader:
  * {@code jpki:auth?reader=Virtual%20PCD%2000%2000}. Without a reader the token uses the first reader
- * that holds a card answering the JPKI application's SELECT.
+ * that holds a card answering the JPKI application's SELECT. {@code profile=<name>} names the card's
+ * layout ({@link JpkiCardProfile}); without it every known layout is tried.
  *
- * @param type   which of the card's two tokens
- * @param reader the PC/SC reader name, or {@code null} for any reader with a JPKI card
+ * @param type    which of the card's two tokens
+ * @param reader  the PC/SC reader name, or {@code null} for any reader with a JPKI card
+ * @param profile the card's layout, or {@code null} for any known one
  */
-public record JpkiConfig(JpkiTokenType type, String reader) implements TokenConfig {
+public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile profile) implements TokenConfig {
 
     /** Validates the parts; a blank reader means any reader. */
     public JpkiConfig {
@@ -28,6 +30,21 @@ public record JpkiConfig(JpkiTokenType type, String reader) implements TokenConf
         if (reader != null && reader.isBlank()) {
             reader = null;
         }
+    }
+
+    /** A token in {@code reader} of any known card layout. */
+    public JpkiConfig(JpkiTokenType type, String reader) {
+        this(type, reader, null);
+    }
+
+    /** The same token on a card of layout {@code cardProfile}. */
+    public JpkiConfig withProfile(JpkiCardProfile cardProfile) {
+        return new JpkiConfig(type, reader, Objects.requireNonNull(cardProfile, "cardProfile"));
+    }
+
+    /** The layouts to try, in order. */
+    java.util.List<JpkiCardProfile> profiles() {
+        return profile == null ? JpkiCardProfile.known() : java.util.List.of(profile);
     }
 
     /** The user-authentication token in any reader ({@code jpki:auth}). */
@@ -42,7 +59,7 @@ public record JpkiConfig(JpkiTokenType type, String reader) implements TokenConf
 
     /** The same token in the reader named {@code readerName}. */
     public JpkiConfig inReader(String readerName) {
-        return new JpkiConfig(type, Objects.requireNonNull(readerName, "readerName"));
+        return new JpkiConfig(type, Objects.requireNonNull(readerName, "readerName"), profile);
     }
 
     /** The reader this configuration names, if any. */
@@ -53,8 +70,13 @@ public record JpkiConfig(JpkiTokenType type, String reader) implements TokenConf
     @Override
     public URI uri() {
         String s = JpkiTokenProvider.SCHEME + ":" + type.uriName();
+        String sep = "?";
         if (reader != null) {
-            s += "?reader=" + URLEncoder.encode(reader, StandardCharsets.UTF_8).replace("+", "%20");
+            s += sep + "reader=" + URLEncoder.encode(reader, StandardCharsets.UTF_8).replace("+", "%20");
+            sep = "&";
+        }
+        if (profile != null) {
+            s += sep + "profile=" + profile.name();
         }
         try {
             return new URI(s);
@@ -81,18 +103,23 @@ public record JpkiConfig(JpkiTokenType type, String reader) implements TokenConf
             throw new TokenUriException("'" + uri + "' names no JPKI token; use jpki:auth or jpki:sign");
         }
         String reader = null;
+        JpkiCardProfile profile = null;
         if (q >= 0 && q + 1 < ssp.length()) {
             for (String param : ssp.substring(q + 1).split("&")) {
                 int eq = param.indexOf('=');
                 String key = eq < 0 ? param : param.substring(0, eq);
-                if (!"reader".equals(key) || eq < 0) {
+                if (eq < 0 || !("reader".equals(key) || "profile".equals(key))) {
                     throw new TokenUriException("'" + uri + "' has an unknown parameter '" + key
-                            + "'; the only one is reader=<PC/SC reader name>");
+                            + "'; known are reader=<PC/SC reader name> and profile=<card layout>");
                 }
-                reader = decode(param.substring(eq + 1), uri);
+                if ("reader".equals(key)) {
+                    reader = decode(param.substring(eq + 1), uri);
+                } else {
+                    profile = JpkiCardProfile.named(decode(param.substring(eq + 1), uri));
+                }
             }
         }
-        return new JpkiConfig(type, reader);
+        return new JpkiConfig(type, reader, profile);
     }
 
     private static String decode(String raw, URI uri) throws TokenUriException {

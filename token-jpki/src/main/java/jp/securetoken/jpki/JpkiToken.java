@@ -1,16 +1,12 @@
 package jp.securetoken.jpki;
 
 import java.io.ByteArrayInputStream;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,9 +95,6 @@ import jp.securetoken.api.UserDataStore;
 public final class JpkiToken implements SecureToken {
     private static final Logger log = LoggerFactory.getLogger(JpkiToken.class);
 
-    private static final Set<SignatureScheme> SCHEMES = Collections.unmodifiableSet(EnumSet.of(
-            SignatureScheme.RSA_PKCS1_SHA1, SignatureScheme.RSA_PKCS1_SHA256, SignatureScheme.RSA_PKCS1_SHA384,
-            SignatureScheme.RSA_PKCS1_SHA512));
     private static final TokenCapabilities CAPABILITIES = TokenCapabilities.of(JahisCapability.CREDENTIAL_STORAGE,
             JahisCapability.ENTITY_AUTHENTICATION, JahisCapability.SIGNATURE_GENERATION);
 
@@ -167,9 +160,55 @@ public final class JpkiToken implements SecureToken {
         return CAPABILITIES;
     }
 
+    /**
+     * The schemes of the key in the card's certificate. Until the signature PIN lets the signature
+     * certificate be read, the key type of its CA certificate stands in for it; a card that cannot be
+     * read gives none.
+     */
     @Override
     public Set<SignatureScheme> signatureSchemes() {
-        return SCHEMES;
+        try {
+            return queue.call(() -> onCard("Reading the certificate's key", l -> {
+                if (certificate == null && !(type.certificateNeedsPin() && !loggedIn)) {
+                    certificate = readCertificate(l);
+                }
+                return CardSignatures.schemesOf(certificate != null ? certificate.getPublicKey()
+                        : readCaCertificate(l).getPublicKey());
+            }));
+        } catch (TokenException e) {
+            log.debug("{}: no signature schemes known ({})", info.label(), e.getMessage());
+            return Set.of();
+        }
+    }
+
+    /**
+     * The card's certificates as objects: this token's certificate where it can be read now, and its
+     * CA certificate (read without PIN; compare its SHA-256 fingerprint with the one J-LIS publishes).
+     */
+    @Override
+    public List<jp.securetoken.api.TokenObject> objects() throws TokenException {
+        return queue.call(() -> onCard("Reading the card's certificates", l -> {
+            List<jp.securetoken.api.TokenObject> out = new ArrayList<>();
+            JpkiCardProfile.Files files = l.profile().files(type);
+            if (certificate == null && !(type.certificateNeedsPin() && !loggedIn)) {
+                certificate = readCertificate(l);
+            }
+            if (certificate != null) {
+                out.add(new jp.securetoken.api.TokenObject(jp.securetoken.api.TokenObject.Kind.CERTIFICATE,
+                        type.uriName(), CardLink.fileName(files.certificate()), type.certificateNeedsPin(),
+                        certificate.getPublicKey().getAlgorithm(), certificate));
+            }
+            X509Certificate ca = readCaCertificate(l);
+            out.add(new jp.securetoken.api.TokenObject(jp.securetoken.api.TokenObject.Kind.CERTIFICATE,
+                    type.uriName() + " CA", CardLink.fileName(files.caCertificate()), false,
+                    ca.getPublicKey().getAlgorithm(), ca));
+            return out;
+        }));
+    }
+
+    /** The card's layout: the profile whose application the card answered. */
+    public JpkiCardProfile profile() throws TokenException {
+        return queue.call(() -> onCard("Reading the card's layout", CardLink::profile));
     }
 
     @Override
@@ -263,7 +302,7 @@ public final class JpkiToken implements SecureToken {
                     throw new LoginRequiredException("Reading the " + type.displayName() + " certificate");
                 }
                 try {
-                    certificate = parse(l.readCertificate(type.certificateFile()), type.certificateFile());
+                    certificate = readCertificate(l);
                 } catch (LoginRequiredException e) {
                     loggedOut();
                     throw e;
@@ -271,7 +310,8 @@ public final class JpkiToken implements SecureToken {
             }
             List<X509Certificate> chain = new ArrayList<>(List.of(certificate, ca));
             return List.of(new Credential(type.uriName(), chain, type.usage(),
-                    new JpkiTokenKey(this, certificate.getPublicKey(), SCHEMES)));
+                    new JpkiTokenKey(queue, certificate.getPublicKey(),
+                            CardSignatures.schemesOf(certificate.getPublicKey()), this::signDigest, type.uriName())));
         }));
     }
 
@@ -326,8 +366,8 @@ public final class JpkiToken implements SecureToken {
             if (!loggedIn) {
                 throw new LoginRequiredException(operation);
             }
-            byte[] digestInfo = scheme.digestInfo(digest);
-            ResponseAPDU r = l.sign(type.keyFile(), digestInfo);
+            byte[] input = CardSignatures.cardInput(publicKey, scheme, digest);
+            ResponseAPDU r = l.sign(l.profile().files(type).privateKey(), input);
             if (r.getSW() == StatusWords.SECURITY_STATUS_NOT_SATISFIED) {
                 loggedOut();
                 log.info("The card in reader {} no longer holds the verified {} PIN (reset or reselected)",
@@ -337,8 +377,8 @@ public final class JpkiToken implements SecureToken {
             if (r.getSW() != StatusWords.OK) {
                 throw StatusWords.error(r.getSW(), operation);
             }
-            byte[] signature = r.getData();
-            if (!verifies(publicKey, digestInfo, signature)) {
+            byte[] signature = CardSignatures.fromCard(publicKey, r.getData());
+            if (!CardSignatures.verifies(publicKey, input, signature)) {
                 throw new TokenDeviceException("the card's signature does not verify with the certificate's public"
                         + " key; is the card in the reader the one this key belongs to?", "SIGNATURE_INVALID", null);
             }
@@ -416,7 +456,7 @@ public final class JpkiToken implements SecureToken {
                     continue;
                 }
                 anyCard = true;
-                CardLink l = CardLink.open(t);
+                CardLink l = CardLink.open(t, config.profiles());
                 if (l != null) {
                     link = l;
                     lastReader = t.getName();
@@ -473,13 +513,19 @@ public final class JpkiToken implements SecureToken {
 
     private X509Certificate readCaCertificate(CardLink l) throws CardException, TokenException {
         if (caCertificate == null) {
-            caCertificate = parse(l.readCertificate(type.caCertificateFile()), type.caCertificateFile());
+            int fid = l.profile().files(type).caCertificate();
+            caCertificate = parse(l.readCertificate(fid), fid);
         }
         return caCertificate;
     }
 
+    private X509Certificate readCertificate(CardLink l) throws CardException, TokenException {
+        int fid = l.profile().files(type).certificate();
+        return parse(l.readCertificate(fid), fid);
+    }
+
     private PinStatus readPinStatus(CardLink l) throws CardException, TokenException {
-        int sw = l.pinStatus(type.pinFile());
+        int sw = l.pinStatus(l.profile().files(type).pin());
         if (StatusWords.isTriesLeft(sw)) {
             return PinStatus.of(PinRole.USER, sw & 0x0F, type.maxTries());
         }
@@ -542,18 +588,6 @@ public final class JpkiToken implements SecureToken {
         } catch (CertificateException e) {
             throw new TokenDeviceException("EF " + CardLink.fileName(fid) + " holds no readable X.509 certificate",
                     "EF " + CardLink.fileName(fid), e);
-        }
-    }
-
-    private static boolean verifies(PublicKey key, byte[] digestInfo, byte[] signature) {
-        try {
-            Signature v = Signature.getInstance("NONEwithRSA");
-            v.initVerify(key);
-            v.update(digestInfo);
-            return v.verify(signature);
-        } catch (GeneralSecurityException e) {
-            log.debug("Checking the card's signature failed: {}", e.toString());
-            return false;
         }
     }
 

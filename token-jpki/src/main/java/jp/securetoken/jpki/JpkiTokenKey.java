@@ -8,27 +8,40 @@ import jp.securetoken.api.QueuedTokenKey;
 import jp.securetoken.api.SignatureScheme;
 import jp.securetoken.api.TokenException;
 
-/** The private key of one JPKI token: signs on the card through the token's queue, PKCS#1 v1.5 only. */
+/**
+ * The private key of one JPKI token (card or official library): signs through the token's queue with
+ * the schemes its certificate's key allows.
+ */
 final class JpkiTokenKey extends QueuedTokenKey {
-    private final JpkiToken token;
+    /** Signs a digest on the token's queue and checks the signature with the certificate's key. */
+    @FunctionalInterface
+    interface Signer {
+        byte[] sign(PublicKey publicKey, SignatureScheme scheme, byte[] digest) throws TokenException;
+    }
 
-    JpkiTokenKey(JpkiToken token, PublicKey publicKey, Set<SignatureScheme> schemes) {
+    private final CommandQueue queue;
+    private final Signer signer;
+    private final String name;
+
+    JpkiTokenKey(CommandQueue queue, PublicKey publicKey, Set<SignatureScheme> schemes, Signer signer, String name) {
         super(publicKey, schemes);
-        this.token = token;
+        this.queue = queue;
+        this.signer = signer;
+        this.name = name;
     }
 
     @Override
     protected CommandQueue queue() {
-        return token.queue();
+        return queue;
     }
 
     @Override
     protected byte[] signOnQueue(SignatureScheme scheme, byte[] digest) throws TokenException {
-        return token.signDigest(publicKey(), scheme, digest);
+        return signer.sign(publicKey(), scheme, digest);
     }
 
     @Override
     public String toString() {
-        return "JpkiTokenKey[" + token.type().uriName() + ", " + algorithm() + "]";
+        return "JpkiTokenKey[" + name + ", " + algorithm() + "]";
     }
 }

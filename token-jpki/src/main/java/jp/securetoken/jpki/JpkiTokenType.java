@@ -9,28 +9,19 @@ import jp.securetoken.api.CredentialUsage;
  */
 public enum JpkiTokenType {
     /** User authentication (利用者証明用): node and challenge authentication. */
-    AUTH("auth", "user authentication", CredentialUsage.NODE_AUTHENTICATION, 0x000A, 0x000B, 0x0017, 0x0018, 3),
+    AUTH("auth", "user authentication", CredentialUsage.NODE_AUTHENTICATION, 3),
     /** Digital signature (署名用): document signing; its certificate carries personal data. */
-    SIGN("sign", "digital signature", CredentialUsage.DOCUMENT_SIGNING, 0x0001, 0x0002, 0x001A, 0x001B, 5);
+    SIGN("sign", "digital signature", CredentialUsage.DOCUMENT_SIGNING, 5);
 
     private final String uriName;
     private final String displayName;
     private final CredentialUsage usage;
-    private final int certificateFile;
-    private final int caCertificateFile;
-    private final int keyFile;
-    private final int pinFile;
     private final int maxTries;
 
-    JpkiTokenType(String uriName, String displayName, CredentialUsage usage, int certificateFile,
-            int caCertificateFile, int keyFile, int pinFile, int maxTries) {
+    JpkiTokenType(String uriName, String displayName, CredentialUsage usage, int maxTries) {
         this.uriName = uriName;
         this.displayName = displayName;
         this.usage = usage;
-        this.certificateFile = certificateFile;
-        this.caCertificateFile = caCertificateFile;
-        this.keyFile = keyFile;
-        this.pinFile = pinFile;
         this.maxTries = maxTries;
     }
 
@@ -57,22 +48,6 @@ public enum JpkiTokenType {
     /** Whether the card lets its certificate be read only after the PIN (the signature certificate). */
     public boolean certificateNeedsPin() {
         return this == SIGN;
-    }
-
-    int certificateFile() {
-        return certificateFile;
-    }
-
-    int caCertificateFile() {
-        return caCertificateFile;
-    }
-
-    int keyFile() {
-        return keyFile;
-    }
-
-    int pinFile() {
-        return pinFile;
     }
 
     /** The type named {@code name} in an address ({@code auth}, {@code sign}), ignoring case. */

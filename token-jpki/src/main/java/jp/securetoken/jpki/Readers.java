@@ -25,15 +25,18 @@ final class Readers {
     private static final Logger log = LoggerFactory.getLogger(Readers.class);
 
     private final TerminalFactory factory;
+    /** Whether the readers are the system's PC/SC ones, whose JDK context can be renewed. */
+    private final boolean systemPcsc;
 
-    private Readers(TerminalFactory factory) {
+    private Readers(TerminalFactory factory, boolean systemPcsc) {
         this.factory = factory;
+        this.systemPcsc = systemPcsc;
     }
 
     /** The system's PC/SC readers. */
     static Readers pcsc() throws TokenNotPresentException {
         try {
-            return new Readers(TerminalFactory.getInstance("PC/SC", null));
+            return new Readers(TerminalFactory.getInstance("PC/SC", null), true);
         } catch (NoSuchAlgorithmException e) {
             throw new TokenNotPresentException("PC/SC is not available to Java (install pcscd and libpcsclite, "
                     + "or point the system property sun.security.smartcardio.library at libpcsclite.so.1)", e);
@@ -42,31 +45,57 @@ final class Readers {
 
     /** Readers from another {@code javax.smartcardio} factory (an in-JVM emulated reader). */
     static Readers of(TerminalFactory factory) {
-        return new Readers(factory);
+        return new Readers(factory, false);
     }
 
     /** The readers now; empty when there are none. */
     List<CardTerminal> list() throws TokenNotPresentException {
-        try {
-            return new ArrayList<>(factory.terminals().list());
-        } catch (CardException e) {
-            if (PcscErrors.has(e, "SCARD_E_NO_READERS_AVAILABLE")) {
-                return List.of();
-            }
-            throw new TokenNotPresentException("the PC/SC service (pcscd) cannot be reached", e);
-        }
+        return query(CardTerminals.State.ALL);
     }
 
     /** The readers now that hold a card, from one zero-timeout status query. */
     List<CardTerminal> withCard() throws TokenNotPresentException {
+        return query(CardTerminals.State.CARD_PRESENT);
+    }
+
+    /**
+     * One reader query. When the PC/SC service restarted since the JDK established its context
+     * (the context is gone), the context is established again ({@link PcscContext}) and the query
+     * asked once more.
+     */
+    private List<CardTerminal> query(CardTerminals.State state) throws TokenNotPresentException {
         try {
-            return new ArrayList<>(factory.terminals().list(CardTerminals.State.CARD_PRESENT));
+            return listed(state);
+        } catch (CardException e) {
+            if (!systemPcsc || !PcscContext.lost(e)) {
+                throw unreachable(e);
+            }
+            if (!PcscContext.renewable()) {
+                throw new TokenNotPresentException("the PC/SC service (pcscd) restarted, and this JVM cannot reconnect"
+                        + " to it: restart the application, or run it with " + PcscContext.FLAG, e);
+            }
+            try {
+                PcscContext.renew();
+                return listed(state);
+            } catch (CardException again) {
+                throw unreachable(again);
+            }
+        }
+    }
+
+    private List<CardTerminal> listed(CardTerminals.State state) throws CardException {
+        try {
+            return new ArrayList<>(factory.terminals().list(state));
         } catch (CardException e) {
             if (PcscErrors.has(e, "SCARD_E_NO_READERS_AVAILABLE")) {
                 return List.of();
             }
-            throw new TokenNotPresentException("the PC/SC service (pcscd) cannot be reached", e);
+            throw e;
         }
+    }
+
+    private static TokenNotPresentException unreachable(CardException e) {
+        return new TokenNotPresentException("the PC/SC service (pcscd) cannot be reached", e);
     }
 
     /** The readers now that hold a card answering SELECT of the JPKI application with {@code 9000}. */
@@ -92,8 +121,8 @@ final class Readers {
             }
             // the JVM's shared connection to the card (see CardLink), left connected for its tokens
             Card card = reader.connect("*");
-            return CardLink.inTransaction(card, () -> CardLink.ensureApplication(card.getBasicChannel()))
-                    == StatusWords.OK;
+            return CardLink.inTransaction(card, () -> CardLink.ensureApplication(card.getBasicChannel(),
+                    JpkiCardProfile.known())) != null;
         } catch (CardException | TokenException | RuntimeException e) {
             log.debug("No JPKI card readable in reader {}: {}", reader.getName(), e.toString());
             return false;

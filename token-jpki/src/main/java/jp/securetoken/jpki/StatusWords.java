@@ -12,6 +12,7 @@ final class StatusWords {
     static final int OK = 0x9000;
     static final int SECURITY_STATUS_NOT_SATISFIED = 0x6982;
     static final int AUTHENTICATION_BLOCKED = 0x6983;
+    static final int FILE_NOT_FOUND = 0x6A82;
 
     /** What to do about a locked My Number Card PIN. */
     static final String HOW_TO_UNLOCK = "Only a municipal office can reset a My Number Card PIN: take the card "

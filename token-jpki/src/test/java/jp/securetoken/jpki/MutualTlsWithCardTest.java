@@ -74,77 +74,16 @@ class MutualTlsWithCardTest {
 
     @Test
     void cardAuthenticatesTheClientOverTls12() throws Exception {
-        HeldCertificate gateway = serverPki.issue("gateway").serverAuth().dnsName("localhost").build();
-        SslContext serverContext = SslContextBuilder.forServer(gateway.keyPair().getPrivate(), gateway.certificate())
-                .trustManager(IDENTITY.authCaCertificate()).clientAuth(ClientAuth.REQUIRE).build();
-        CompletableFuture<X509Certificate> clientSeenByServer = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        SslHandler tls = serverContext.newHandler(c.alloc());
-                        c.pipeline().addLast(tls, new SimpleChannelInboundHandler<ByteBuf>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                                ctx.writeAndFlush(msg.retain());
-                            }
-
-                            @Override
-                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-                                if (evt instanceof SslHandshakeCompletionEvent done) {
-                                    if (done.isSuccess()) {
-                                        clientSeenByServer.complete((X509Certificate) tls.engine().getSession()
-                                                .getPeerCertificates()[0]);
-                                    } else {
-                                        clientSeenByServer.completeExceptionally(done.cause());
-                                    }
-                                }
-                            }
-                        });
-                    }
-                }).bind("127.0.0.1", 0).sync().channel();
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
-
         try (SecureToken token = SecureTokens.discover().open("jpki:auth")) {
             token.login(CardInReader.pin(AUTH_PIN));
-            NodeTlsContext client = NodeTls.client(CredentialSource.of(token, "auth"))
-                    .trustPolicy(TrustPolicy.builder().trustAnchors(serverPki.caCertificate()).build()).build();
-            assertEquals(List.of("TLSv1.2"), client.protocols(), "a PKCS#1-only card cannot sign for TLS 1.3");
-
-            CompletableFuture<Object> outcome = new CompletableFuture<>();
-            CompletableFuture<String> echoed = new CompletableFuture<>();
-            Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel c) {
-                            client.addTo(c, "127.0.0.1", port);
-                            c.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                                @Override
-                                protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                                    echoed.complete(msg.toString(StandardCharsets.UTF_8));
-                                }
-
-                                @Override
-                                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                                    if (evt instanceof NodeAuthenticatedEvent || evt instanceof NodeAuthenticationFailedEvent) {
-                                        outcome.complete(evt);
-                                    }
-                                }
-                            });
-                        }
-                    }).connect("127.0.0.1", port).sync().channel();
-
-            NodeIdentity gatewaySeen = assertInstanceOf(NodeAuthenticatedEvent.class,
-                    outcome.get(20, TimeUnit.SECONDS)).identity();
+            CardTlsExchange.Outcome o = CardTlsExchange.run(group, serverPki, IDENTITY.authCaCertificate(), token,
+                    "auth");
+            assertEquals(List.of("TLSv1.2"), o.offered(), "a PKCS#1-only card cannot sign for TLS 1.3");
+            NodeIdentity gatewaySeen = assertInstanceOf(NodeAuthenticatedEvent.class, o.clientEvent()).identity();
             assertEquals("TLSv1.2", gatewaySeen.protocol());
-            assertEquals(IDENTITY.authCertificate(), clientSeenByServer.get(20, TimeUnit.SECONDS));
-            ch.writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8));
-            assertEquals("hello", echoed.get(20, TimeUnit.SECONDS));
+            assertEquals(IDENTITY.authCertificate(), o.clientSeenByServer());
+            assertEquals("hello", o.echoed());
             assertTrue(card.card.signCommands() >= 1, "the card signed the CertificateVerify");
-            ch.close().sync();
-            client.close();
-        } finally {
-            server.close().sync();
         }
     }
 }

@@ -104,4 +104,23 @@ class Pkcs11LibraryRouteTest {
             assertEquals(CredentialUsage.DOCUMENT_SIGNING, sign.usage());
         }
     }
+
+    @Test
+    void aCardPulledFromUnderTheModuleIsATypedErrorAndEndsTheLogin() throws Exception {
+        try (SecureToken token = JpkiPkcs11Route.open(JpkiTokenType.AUTH, loadPath)) {
+            token.login(request -> IDENTITY.pin(JpkiPinRole.AUTHENTICATION).toCharArray());
+            Credential auth = token.credentials().get(0);
+            assertTrue(verifies(IDENTITY.authCertificate(), auth.key().sign(SignatureScheme.RSA_PKCS1_SHA256, DATA)));
+
+            connection.remove();
+            PcscReader.awaitCard(reader, false);
+            jp.securetoken.api.TokenException gone = assertThrows(jp.securetoken.api.TokenException.class,
+                    () -> auth.key().sign(SignatureScheme.RSA_PKCS1_SHA256, DATA));
+            assertTrue(gone instanceof jp.securetoken.api.TokenRemovedException
+                    || gone instanceof jp.securetoken.api.TokenNotPresentException, gone::toString);
+            assertTrue(!token.isLoggedIn(), "the login went with the device");
+            connection.insert(); // for @AfterEach
+            PcscReader.awaitCard(reader, true);
+        }
+    }
 }

@@ -165,7 +165,7 @@ class RemovalTest {
         TokenKey key = auth.credential("auth").key();
         // SELECT AP from elsewhere makes the card forget its verified PINs
         CardChannel other = card.reader.connect("*").getBasicChannel();
-        assertEquals(0x9000, other.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, CardLink.AID)).getSW());
+        assertEquals(0x9000, other.transmit(new CommandAPDU(0x00, 0xA4, 0x04, 0x0C, JpkiCardProfile.MY_NUMBER_CARD.aid())).getSW());
 
         assertThrows(LoginRequiredException.class, () -> key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE));
         assertFalse(auth.isLoggedIn());

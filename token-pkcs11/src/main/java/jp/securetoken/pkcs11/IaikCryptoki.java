@@ -44,15 +44,19 @@ final class IaikCryptoki {
         this.module = module;
     }
 
-    /** Loads the library (or joins the instance already loaded in this process) and initialises it. */
-    static IaikCryptoki load(Path module) throws TokenException {
-        PKCS11 p11;
+    /** The IAIK wrapper's function list of the library at {@code module}, not initialised. */
+    static PKCS11 module(Path module) throws TokenException {
         try {
-            p11 = PKCS11Module.getInstance(module.toString()).getPKCS11Module();
+            return PKCS11Module.getInstance(module.toString()).getPKCS11Module();
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new TokenDeviceException("the PKCS#11 library " + module + " could not be loaded through the IAIK"
                     + " wrapper: " + e.getMessage(), "LOAD_FAILED", e);
         }
+    }
+
+    /** Loads the library (or joins the instance already loaded in this process) and initialises it. */
+    static IaikCryptoki load(Path module) throws TokenException {
+        PKCS11 p11 = module(module);
         CK_C_INITIALIZE_ARGS args = new CK_C_INITIALIZE_ARGS();
         args.flags = 0x2L; // CKF_OS_LOCKING_OK, as SunPKCS11 asks
         try {

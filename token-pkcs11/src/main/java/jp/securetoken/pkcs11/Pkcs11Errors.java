@@ -46,10 +46,27 @@ final class Pkcs11Errors {
     }
 
     /**
+     * SunPKCS11's own word that its token is gone: once it has seen a removable token leave, it
+     * answers every call with {@code ProviderException("Token has been removed")}, without a CKR
+     * code, until its poller sees the token back.
+     */
+    static boolean removedBySunPkcs11(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.security.ProviderException && "Token has been removed".equals(c.getMessage())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The typed error for a failed operation on token {@code token}. PIN results other than
      * "locked" are handled by the login code, which knows the token's flags.
      */
     static TokenException map(Throwable t, String token, String operation) {
+        if (ckr(t).isEmpty() && removedBySunPkcs11(t)) {
+            return new TokenRemovedException(token, t);
+        }
         String code = ckr(t).orElse("no CKR code");
         return switch (code) {
             case "CKR_PIN_LOCKED" -> new PinLockedException(PinRole.USER, HOW_TO_UNLOCK);

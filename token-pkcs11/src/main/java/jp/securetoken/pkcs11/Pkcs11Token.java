@@ -232,7 +232,12 @@ final class Pkcs11Token implements SecureToken {
     public void login(PinCallback pin) throws TokenException {
         queue.call(() -> {
             requireOpen();
-            doLogin(pin);
+            try {
+                doLogin(pin);
+            } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
+                forgetDevice(e);
+                throw e;
+            }
             return null;
         });
     }
@@ -391,6 +396,15 @@ final class Pkcs11Token implements SecureToken {
     }
 
     private List<Credential> readCredentials() throws TokenException {
+        try {
+            return readCredentialsFromDevice();
+        } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
+            forgetDevice(e);
+            throw e;
+        }
+    }
+
+    private List<Credential> readCredentialsFromDevice() throws TokenException {
         KeyStore ks = requireLogin("Reading credentials");
         List<Credential> out = new ArrayList<>();
         mismatched.clear();
@@ -549,6 +563,31 @@ final class Pkcs11Token implements SecureToken {
 
     /** Signs on the queue thread. */
     byte[] signDigest(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
+        try {
+            return signOnDevice(key, scheme, digest);
+        } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
+            forgetDevice(e);
+            throw e;
+        }
+    }
+
+    /**
+     * The device went away (card pulled, USB token unplugged, HSM restarted): the login, the
+     * KeyStore loaded at login and this token's own session belonged to it. They are dropped, so
+     * that once the device is back a new login loads everything afresh.
+     */
+    private void forgetDevice(TokenException why) {
+        LOG.warn("PKCS#11 token {} went away ({}); log in again once it is back", info.label(), why.getMessage());
+        keyStore = null;
+        pending.clear();
+        probed.clear();
+        if (session != -1 && cryptoki != null) {
+            cryptoki.closeSession(session);
+        }
+        session = -1;
+    }
+
+    private byte[] signOnDevice(Pkcs11Key key, SignatureScheme scheme, byte[] digest) throws TokenException {
         requireOpen();
         requireLogin("Signing");
         if (key.privateKey() == null) {

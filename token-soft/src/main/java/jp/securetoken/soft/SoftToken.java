@@ -220,6 +220,36 @@ final class SoftToken implements SecureToken {
         });
     }
 
+    /** Key-based entity authentication (JAHIS 7.2.2 b): see {@link DeviceSlot}. */
+    @Override
+    public void login(jp.securetoken.api.DeviceKey device) throws TokenException {
+        queue.call(() -> {
+            ensureOpen();
+            byte[] record = contents.userData().get(DeviceSlot.RECORD);
+            if (record == null) {
+                throw new jp.securetoken.api.DeviceKeyRejectedException("no device key is enrolled in software token "
+                        + info.label() + "; enrol one after a PIN login");
+            }
+            byte[] key = DeviceSlot.decode(record).unlock(device, contents.serial());
+            openPrivateSection(key);
+            LOG.info("Device logged in to software token {} with its host key", info.label());
+            return null;
+        });
+    }
+
+    /** Enrols an RSA host key (PKCS#1 v1.5 signatures are deterministic); needs a PIN login. */
+    @Override
+    public void enrolDeviceKey(jp.securetoken.api.DeviceKey device) throws TokenException {
+        queue.call(() -> {
+            ensureOpen();
+            requireLogin("Enrolling a device key");
+            DeviceSlot slot = DeviceSlot.enrol(device, contents.serial(), dataKey);
+            storeContents(contents.withUserData(DeviceSlot.RECORD, slot.encode()), keys);
+            LOG.info("Enrolled a device key in software token {}", info.label());
+            return null;
+        });
+    }
+
     @Override
     public void logout() throws TokenException {
         queue.call(() -> {
@@ -491,6 +521,13 @@ final class SoftToken implements SecureToken {
         }
     }
 
+    private static void requireUnreserved(String name) throws UserDataLimitException {
+        if (name.startsWith(DeviceSlot.RESERVED_PREFIX)) {
+            throw new UserDataLimitException("record names starting with " + DeviceSlot.RESERVED_PREFIX
+                    + " are reserved for the token itself");
+        }
+    }
+
     private static void requireAlias(String alias) throws CredentialMismatchException {
         if (alias == null || !NAME.matcher(alias).matches()) {
             throw new CredentialMismatchException("an alias must be 1 to 64 characters of A-Z a-z 0-9 . _ -");
@@ -503,7 +540,8 @@ final class SoftToken implements SecureToken {
         public List<String> names() throws TokenException {
             return queue.call(() -> {
                 ensureOpen();
-                return List.copyOf(contents.userData().keySet());
+                return contents.userData().keySet().stream()
+                        .filter(n -> !n.startsWith(DeviceSlot.RESERVED_PREFIX)).toList();
             });
         }
 
@@ -511,7 +549,7 @@ final class SoftToken implements SecureToken {
         public Optional<byte[]> read(String name) throws TokenException {
             return queue.call(() -> {
                 ensureOpen();
-                byte[] v = contents.userData().get(name);
+                byte[] v = name.startsWith(DeviceSlot.RESERVED_PREFIX) ? null : contents.userData().get(name);
                 return Optional.ofNullable(v == null ? null : v.clone());
             });
         }
@@ -523,6 +561,7 @@ final class SoftToken implements SecureToken {
                 ensureOpen();
                 requireLogin("Writing user data");
                 requireName("A record name", name);
+                requireUnreserved(name);
                 if (copy.length > MAX_RECORD_SIZE) {
                     throw new UserDataLimitException("a record holds at most " + MAX_RECORD_SIZE + " bytes, got "
                             + copy.length);
@@ -540,6 +579,7 @@ final class SoftToken implements SecureToken {
             return queue.call(() -> {
                 ensureOpen();
                 requireLogin("Deleting user data");
+                requireUnreserved(name);
                 if (!contents.userData().containsKey(name)) {
                     return false;
                 }

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import jp.securetoken.jpki.JpkiCardProfile;
+import jp.securetoken.jpki.JpkiTokenType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,17 +67,12 @@ public final class JpkiCardEmulator {
 
     private static final Logger log = LoggerFactory.getLogger(JpkiCardEmulator.class);
 
-    private static final byte[] AID = HexFormat.of().parseHex("D392F000260100000001");
     private static final byte[] ATR = HexFormat.of().parseHex("3BE000FF8131FE4514");
-    private static final int TOKEN_INFO_FID = 0x0006;
-    private static final int SIGN_CERT_FID = 0x0001;
-    private static final int SIGN_CA_FID = 0x0002;
-    private static final int AUTH_CERT_FID = 0x000A;
-    private static final int AUTH_CA_FID = 0x000B;
     private static final int MAX_SIGN_INPUT = 256 - 11;
 
     private final JpkiCardIdentity identity;
     private final Duration signingDelay;
+    private final JpkiCardProfile profile;
     private final Map<Integer, byte[]> binaryFiles;
     private final Map<JpkiPinRole, PinState> pins = new EnumMap<>(JpkiPinRole.class);
     private final ReentrantLock lock = new ReentrantLock();
@@ -88,15 +85,19 @@ public final class JpkiCardEmulator {
     private boolean applicationSelected;
     private int currentFile = -1;
 
-    private JpkiCardEmulator(JpkiCardIdentity identity, Duration signingDelay) {
+    private JpkiCardEmulator(JpkiCardIdentity identity, Duration signingDelay, JpkiCardProfile profile) {
         this.identity = identity;
         this.signingDelay = signingDelay;
+        this.profile = profile;
         this.binaryFiles = Map.of(
-                TOKEN_INFO_FID, tokenInfo(),
-                SIGN_CERT_FID, identity.credential(JpkiPinRole.SIGNATURE).certificateDer(),
-                SIGN_CA_FID, identity.credential(JpkiPinRole.SIGNATURE).caCertificateDer(),
-                AUTH_CERT_FID, identity.credential(JpkiPinRole.AUTHENTICATION).certificateDer(),
-                AUTH_CA_FID, identity.credential(JpkiPinRole.AUTHENTICATION).caCertificateDer());
+                profile.tokenInfoFile(), tokenInfo(profile),
+                files(JpkiPinRole.SIGNATURE).certificate(), identity.credential(JpkiPinRole.SIGNATURE).certificateDer(),
+                files(JpkiPinRole.SIGNATURE).caCertificate(),
+                identity.credential(JpkiPinRole.SIGNATURE).caCertificateDer(),
+                files(JpkiPinRole.AUTHENTICATION).certificate(),
+                identity.credential(JpkiPinRole.AUTHENTICATION).certificateDer(),
+                files(JpkiPinRole.AUTHENTICATION).caCertificate(),
+                identity.credential(JpkiPinRole.AUTHENTICATION).caCertificateDer());
         for (JpkiPinRole role : JpkiPinRole.values()) {
             pins.put(role, new PinState(role, identity.pin(role)));
         }
@@ -117,7 +118,16 @@ public final class JpkiCardEmulator {
      * powered off. Models a reissued card; this emulator keeps its own state.
      */
     public JpkiCardEmulator newCard() {
-        return new JpkiCardEmulator(identity, signingDelay);
+        return new JpkiCardEmulator(identity, signingDelay, profile);
+    }
+
+    /** The card's layout. */
+    public JpkiCardProfile profile() {
+        return profile;
+    }
+
+    private JpkiCardProfile.Files files(JpkiPinRole role) {
+        return profile.files(role == JpkiPinRole.AUTHENTICATION ? JpkiTokenType.AUTH : JpkiTokenType.SIGN);
     }
 
     /** What this card holds. */
@@ -254,7 +264,12 @@ public final class JpkiCardEmulator {
             if (!apdu.hasData() || apdu.data().length > 16) {
                 return sw(StatusWord.WRONG_LENGTH);
             }
-            if (!Arrays.equals(apdu.data(), AID)) {
+            if (profile.otherAids().stream().anyMatch(aid -> Arrays.equals(apdu.data(), aid))) {
+                // another application of the card: JPKI is no longer selected, and its PINs are forgotten
+                clearVolatileState();
+                return sw(StatusWord.OK);
+            }
+            if (!Arrays.equals(apdu.data(), profile.aid())) {
                 return sw(StatusWord.FILE_NOT_FOUND);
             }
             if (apdu.p2() != 0x0C) {
@@ -295,7 +310,7 @@ public final class JpkiCardEmulator {
         if (content == null) {
             return sw(StatusWord.SECURITY_STATUS_NOT_SATISFIED); // keys and PINs are never readable
         }
-        if (currentFile == SIGN_CERT_FID && !pins.get(JpkiPinRole.SIGNATURE).verified) {
+        if (currentFile == files(JpkiPinRole.SIGNATURE).certificate() && !pins.get(JpkiPinRole.SIGNATURE).verified) {
             return sw(StatusWord.SECURITY_STATUS_NOT_SATISFIED);
         }
         int offset = (apdu.p1() << 8) | apdu.p2();
@@ -375,8 +390,8 @@ public final class JpkiCardEmulator {
         if (!apdu.hasData() || apdu.data().length > MAX_SIGN_INPUT || (apdu.hasLe() && apdu.le() != 256)) {
             return sw(StatusWord.WRONG_LENGTH);
         }
-        JpkiPinRole role = currentFile == JpkiPinRole.AUTHENTICATION.keyFileId() ? JpkiPinRole.AUTHENTICATION
-                : currentFile == JpkiPinRole.SIGNATURE.keyFileId() ? JpkiPinRole.SIGNATURE : null;
+        JpkiPinRole role = currentFile == files(JpkiPinRole.AUTHENTICATION).privateKey() ? JpkiPinRole.AUTHENTICATION
+                : currentFile == files(JpkiPinRole.SIGNATURE).privateKey() ? JpkiPinRole.SIGNATURE : null;
         if (role == null) {
             return sw(StatusWord.COMMAND_NOT_ALLOWED);
         }
@@ -386,16 +401,38 @@ public final class JpkiCardEmulator {
         signCommands.incrementAndGet();
         delay();
         try {
-            Signature rsa = Signature.getInstance("NONEwithRSA");
-            rsa.initSign(identity.credential(role).privateKey());
-            rsa.update(apdu.data());
-            byte[] signature = rsa.sign();
+            byte[] signature = signWith(identity.credential(role).privateKey(), apdu.data());
             log.debug("{} key signed {} bytes", role, apdu.data().length);
             return StatusWord.withData(signature, 0, signature.length, StatusWord.OK);
         } catch (GeneralSecurityException e) {
             log.warn("{} key failed to sign", role, e);
             return sw(StatusWord.NO_PRECISE_DIAGNOSIS);
         }
+    }
+
+    /**
+     * RSA: PKCS#1 v1.5 type-1 padding of the data as given. EC (the next-generation card, an
+     * assumption): ECDSA over the data as the hash, answered as {@code r || s}.
+     */
+    private static byte[] signWith(java.security.PrivateKey key, byte[] data) throws GeneralSecurityException {
+        if (key instanceof java.security.interfaces.ECPrivateKey ec) {
+            Signature ecdsa = Signature.getInstance("NONEwithECDSA");
+            ecdsa.initSign(key);
+            ecdsa.update(data);
+            org.bouncycastle.asn1.ASN1Sequence der = org.bouncycastle.asn1.ASN1Sequence.getInstance(ecdsa.sign());
+            int size = (ec.getParams().getCurve().getField().getFieldSize() + 7) / 8;
+            byte[] out = new byte[2 * size];
+            for (int i = 0; i < 2; i++) {
+                byte[] v = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(size,
+                        org.bouncycastle.asn1.ASN1Integer.getInstance(der.getObjectAt(i)).getValue());
+                System.arraycopy(v, 0, out, i * size, size);
+            }
+            return out;
+        }
+        Signature rsa = Signature.getInstance("NONEwithRSA");
+        rsa.initSign(key);
+        rsa.update(data);
+        return rsa.sign();
     }
 
     private void delay() {
@@ -411,7 +448,7 @@ public final class JpkiCardEmulator {
 
     private PinState selectedPin() {
         for (PinState p : pins.values()) {
-            if (p.role.pinFileId() == currentFile) {
+            if (files(p.role).pin() == currentFile) {
                 return p;
             }
         }
@@ -423,7 +460,7 @@ public final class JpkiCardEmulator {
             return true;
         }
         for (JpkiPinRole role : JpkiPinRole.values()) {
-            if (role.pinFileId() == fid || role.keyFileId() == fid) {
+            if (files(role).pin() == fid || files(role).privateKey() == fid) {
                 return true;
             }
         }
@@ -440,10 +477,13 @@ public final class JpkiCardEmulator {
         return StatusWord.only(sw);
     }
 
-    private static byte[] tokenInfo() {
+    private static byte[] tokenInfo(JpkiCardProfile profile) {
         byte[] info = new byte[32];
         Arrays.fill(info, (byte) ' ');
-        byte[] label = "JPKIAPICCTOKEN2".getBytes(StandardCharsets.US_ASCII);
+        String prefix = profile.tokenInfoPrefix();
+        // the card issued since 2016 reads JPKIAPICCTOKEN2; a profile whose prefix carries its own number keeps it
+        byte[] label = (Character.isDigit(prefix.charAt(prefix.length() - 1)) ? prefix : prefix + "2")
+                .getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(label, 0, info, 0, label.length);
         return info;
     }
@@ -477,6 +517,7 @@ public final class JpkiCardEmulator {
     public static final class Builder {
         private final JpkiCardIdentity identity;
         private Duration signingDelay = Duration.ZERO;
+        private JpkiCardProfile profile = JpkiCardProfile.MY_NUMBER_CARD;
 
         private Builder(JpkiCardIdentity identity) {
             this.identity = Objects.requireNonNull(identity, "identity");
@@ -491,9 +532,18 @@ public final class JpkiCardEmulator {
             return this;
         }
 
+        /**
+         * The card's layout (default {@link JpkiCardProfile#MY_NUMBER_CARD}); give
+         * {@link JpkiCardProfile#NEXT_GENERATION} with an identity of EC P-384 keys for the card announced for 2026.
+         */
+        public Builder profile(JpkiCardProfile cardProfile) {
+            this.profile = Objects.requireNonNull(cardProfile, "cardProfile");
+            return this;
+        }
+
         /** The emulated card, powered off. */
         public JpkiCardEmulator build() {
-            return new JpkiCardEmulator(identity, signingDelay);
+            return new JpkiCardEmulator(identity, signingDelay, profile);
         }
     }
 }

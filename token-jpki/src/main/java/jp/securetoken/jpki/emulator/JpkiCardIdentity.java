@@ -132,13 +132,24 @@ public final class JpkiCardIdentity {
             Objects.requireNonNull(privateKey, "privateKey");
             Objects.requireNonNull(certificate, "certificate");
             Objects.requireNonNull(caCertificate, "caCertificate");
-            if (!(privateKey instanceof RSAPrivateKey rsa) || rsa.getModulus().bitLength() != 2048) {
-                throw new IllegalArgumentException("a JPKI card holds RSA-2048 keys");
-            }
             PublicKey pub = certificate.getPublicKey();
-            if (!(pub instanceof RSAPublicKey rsaPub) || !rsaPub.getModulus().equals(rsa.getModulus())) {
-                throw new IllegalArgumentException("the private key does not belong to the certificate "
-                        + certificate.getSubjectX500Principal());
+            if (privateKey instanceof java.security.interfaces.ECPrivateKey ec) {
+                if (ec.getParams().getCurve().getField().getFieldSize() != 384
+                        || !(pub instanceof java.security.interfaces.ECPublicKey ecPub)
+                        || !ecPub.getParams().getCurve().equals(ec.getParams().getCurve())
+                        || !signsFor(privateKey, pub)) {
+                    throw new IllegalArgumentException("a next-generation card holds EC P-384 keys that belong to"
+                            + " their certificates");
+                }
+            } else {
+                if (!(privateKey instanceof RSAPrivateKey rsa) || rsa.getModulus().bitLength() != 2048) {
+                    throw new IllegalArgumentException("a JPKI card holds RSA-2048 (or, next generation, EC P-384)"
+                            + " keys");
+                }
+                if (!(pub instanceof RSAPublicKey rsaPub) || !rsaPub.getModulus().equals(rsa.getModulus())) {
+                    throw new IllegalArgumentException("the private key does not belong to the certificate "
+                            + certificate.getSubjectX500Principal());
+                }
             }
             try {
                 if (certificate.getEncoded().length > 0xFFFF || caCertificate.getEncoded().length > 0xFFFF) {
@@ -146,6 +157,21 @@ public final class JpkiCardIdentity {
                 }
             } catch (CertificateEncodingException e) {
                 throw new IllegalArgumentException("certificate cannot be encoded", e);
+            }
+        }
+
+        private static boolean signsFor(PrivateKey key, PublicKey pub) {
+            try {
+                byte[] probe = "key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                java.security.Signature s = java.security.Signature.getInstance("SHA384withECDSA");
+                s.initSign(key);
+                s.update(probe);
+                byte[] sig = s.sign();
+                s.initVerify(pub);
+                s.update(probe);
+                return s.verify(sig);
+            } catch (GeneralSecurityException e) {
+                return false;
             }
         }
 
@@ -174,6 +200,7 @@ public final class JpkiCardIdentity {
         private Duration validity = Duration.ofDays(5 * 365);
         private Credential auth;
         private Credential sign;
+        private boolean ecP384;
 
         private Builder() {
         }
@@ -195,6 +222,15 @@ public final class JpkiCardIdentity {
         /** The invented personal data of a generated signature certificate. */
         public Builder holder(FictitiousHolder holder) {
             this.holder = Objects.requireNonNull(holder, "holder");
+            return this;
+        }
+
+        /**
+         * Generates EC P-384 keys and certificates signed with ECDSA-SHA384 instead of RSA-2048, as the
+         * card announced for 2026 is to carry (use with {@code JpkiCardProfile.NEXT_GENERATION}).
+         */
+        public Builder ecP384() {
+            this.ecP384 = true;
             return this;
         }
 
@@ -245,10 +281,10 @@ public final class JpkiCardIdentity {
 
         private Credential generateAuth(Instant now)
                 throws GeneralSecurityException, OperatorCreationException, CertIOException {
-            KeyPair caKeys = rsa2048();
+            KeyPair caKeys = keyPair();
             X500Name caName = caName("JPKI for user authentication");
             X509Certificate ca = selfSigned(caName, caKeys, now);
-            KeyPair keys = rsa2048();
+            KeyPair keys = keyPair();
             // JPKI's user-authentication certificate carries no personal data: just an identifier.
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP")
                     .addRDN(BCStyle.CN, randomId()).build();
@@ -261,10 +297,10 @@ public final class JpkiCardIdentity {
 
         private Credential generateSign(Instant now)
                 throws GeneralSecurityException, OperatorCreationException, CertIOException {
-            KeyPair caKeys = rsa2048();
+            KeyPair caKeys = keyPair();
             X500Name caName = caName("JPKI for digital signature");
             X509Certificate ca = selfSigned(caName, caKeys, now);
-            KeyPair keys = rsa2048();
+            KeyPair keys = keyPair();
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.C, "JP")
                     .addRDN(BCStyle.L, "Tokyo-to").addRDN(BCStyle.L, "Chiyoda-ku")
                     .addRDN(BCStyle.CN, randomId()).build();
@@ -309,7 +345,8 @@ public final class JpkiCardIdentity {
         private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair issuerKeys)
                 throws GeneralSecurityException, OperatorCreationException {
             return new JcaX509CertificateConverter()
-                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKeys.getPrivate())));
+                    .getCertificate(b.build(new JcaContentSignerBuilder(issuerKeys.getPrivate().getAlgorithm()
+                            .equals("EC") ? "SHA384withECDSA" : "SHA256withRSA").build(issuerKeys.getPrivate())));
         }
 
         private static X500Name caName(String ou) {
@@ -320,6 +357,15 @@ public final class JpkiCardIdentity {
         private static GeneralName otherName(ASN1ObjectIdentifier type, ASN1Encodable value) {
             return new GeneralName(GeneralName.otherName,
                     new DERSequence(new ASN1Encodable[] {type, new DERTaggedObject(true, 0, value)}));
+        }
+
+        private KeyPair keyPair() throws GeneralSecurityException {
+            if (ecP384) {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+                return g.generateKeyPair();
+            }
+            return rsa2048();
         }
 
         private static KeyPair rsa2048() throws GeneralSecurityException {

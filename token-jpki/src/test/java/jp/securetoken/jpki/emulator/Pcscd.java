@@ -30,10 +30,21 @@ public final class Pcscd implements AutoCloseable {
     static final String INSTALL_HINT = "install the Debian packages pcscd vsmartcard-vpcd opensc pcsc-tools "
             + "(scripts/test-all.sh does)";
 
-    private final Process process;
+    private volatile Process process;
 
     private Pcscd(Process process) {
         this.process = process;
+    }
+
+    /**
+     * Stops pcscd and starts it again, as a system update or an administrator would: every PC/SC
+     * context and card handle of running programs goes stale, and the vpcd cards lose their reader.
+     */
+    public void restart() {
+        close();
+        await("vpcd's port closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !vpcdListening());
+        this.process = launch().process;
     }
 
     static Pcscd start() {
@@ -52,12 +63,21 @@ public final class Pcscd implements AutoCloseable {
             throw new IllegalStateException("something already listens on TCP " + VpcdCardConnection.DEFAULT_PORT
                     + ", vpcd's port; stop it so that the tests' pcscd can open the virtual reader");
         }
+        return launch();
+    }
+
+    private static Pcscd launch() {
+        // vpcd binds its two readers' ports (35963, 35964) without waiting for connections of an
+        // earlier pcscd to leave TIME_WAIT; a port still held makes pcscd drop both readers
+        await("vpcd's ports 35963 and 35964 free of earlier connections").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).until(() -> !portInUse(VpcdCardConnection.DEFAULT_PORT)
+                        && !portInUse(VpcdCardConnection.DEFAULT_PORT + 1));
         Path logFile = Path.of("target", "pcscd.log");
         Process p;
         try {
             Files.createDirectories(logFile.getParent());
             p = new ProcessBuilder(PCSCD.toString(), "--foreground", "--info").redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile()).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + PCSCD, e);
         }
@@ -95,6 +115,24 @@ public final class Pcscd implements AutoCloseable {
         if (!Files.exists(path)) {
             throw new IllegalStateException(what + " is missing (" + path + "): " + INSTALL_HINT);
         }
+    }
+
+    /** Whether any socket (listening, connected or in TIME_WAIT) has {@code port} as its local port. */
+    static boolean portInUse(int port) {
+        String local = String.format(":%04X", port);
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && f[1].endsWith(local)) {
+                        return true;
+                    }
+                }
+            } catch (IOException e) {
+                log.debug("cannot read {}", table, e);
+            }
+        }
+        return false;
     }
 
     /** Whether a socket listens on vpcd's port; read from /proc so that no probe looks like a card. */

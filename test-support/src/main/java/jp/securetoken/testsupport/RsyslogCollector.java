@@ -1,4 +1,4 @@
-package jp.securetoken.testsyslog;
+package jp.securetoken.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,13 +84,19 @@ public final class RsyslogCollector implements AutoCloseable {
 
     private void startProcess() throws IOException {
         Files.deleteIfExists(pidFile);
-        process = new ProcessBuilder("rsyslogd", "-n", "-f", config.toString(), "-i", pidFile.toString())
+        process = new ProcessBuilder(executable(), "-n", "-f", config.toString(), "-i", pidFile.toString())
                 .directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("rsyslogd.out").toFile())).start();
         awaitOrFail(() -> accepts() || !process.isAlive(), "rsyslogd to listen on 127.0.0.1:" + port);
         if (!process.isAlive()) {
             throw new IOException("rsyslogd exited with " + process.exitValue() + ": " + log());
         }
+    }
+
+    /** Debian's rsyslogd, also where /usr/sbin is not on the PATH (a non-root user). */
+    private static String executable() {
+        Path debian = Path.of("/usr/sbin/rsyslogd");
+        return Files.isExecutable(debian) ? debian.toString() : "rsyslogd";
     }
 
     /** The port rsyslogd listens on (kept across restarts). */

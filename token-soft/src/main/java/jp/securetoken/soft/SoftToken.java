@@ -82,6 +82,9 @@ final class SoftToken implements SecureToken {
             SignatureScheme.RSA_PSS_SHA256, SignatureScheme.RSA_PSS_SHA384, SignatureScheme.RSA_PSS_SHA512,
             SignatureScheme.ECDSA_P256_SHA256, SignatureScheme.ECDSA_P384_SHA384));
 
+    static final String NO_ANCHOR = "the token holds no issuer anchor, so it cannot tell the issuing server's"
+            + " chain from any other; nodeauth enroll --issuer-anchor or soft init --issuer-anchor records one";
+
     private final Path file;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -114,9 +117,13 @@ final class SoftToken implements SecureToken {
                 JahisCapability.USER_DATA_STORAGE, JahisCapability.CREDENTIAL_WRITE_UPDATE,
                 JahisCapability.KEY_GENERATION);
         if (!contents.anchors().isEmpty()) {
+            // writes are accepted only for chains leading to the recorded issuer, whatever channel carried them
             caps.add(JahisCapability.ISSUING_SERVER_AUTHENTICATION);
+            caps.add(JahisCapability.REMOTE_WRITE_UPDATE);
         }
-        this.capabilities = new TokenCapabilities(caps);
+        this.capabilities = new TokenCapabilities(caps)
+                .absentBecause(JahisCapability.ISSUING_SERVER_AUTHENTICATION, NO_ANCHOR)
+                .absentBecause(JahisCapability.REMOTE_WRITE_UPDATE, NO_ANCHOR);
     }
 
     /** Opens the token file, taking the exclusive lock on its sidecar lock file. */

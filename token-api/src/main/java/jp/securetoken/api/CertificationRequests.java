@@ -1,15 +1,10 @@
 package jp.securetoken.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.security.interfaces.ECPublicKey;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
@@ -36,9 +31,7 @@ public final class CertificationRequests {
         TokenContentSigner signer = new TokenContentSigner(key, scheme);
         PKCS10CertificationRequest request = new JcaPKCS10CertificationRequestBuilder(
                 X500Name.getInstance(subject.getEncoded()), key.publicKey()).build(signer);
-        if (signer.failure != null) {
-            throw signer.failure;
-        }
+        signer.rethrowFailure();
         try {
             return request.getEncoded();
         } catch (IOException e) {
@@ -66,42 +59,5 @@ public final class CertificationRequests {
             }
         }
         throw new UnsupportedSignatureSchemeException(preference.get(0), key.signatureSchemes());
-    }
-
-    /** Collects the bytes BouncyCastle wants signed and has the token sign them. */
-    private static final class TokenContentSigner implements ContentSigner {
-        private final TokenKey key;
-        private final SignatureScheme scheme;
-        private final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        private TokenException failure;
-
-        TokenContentSigner(TokenKey key, SignatureScheme scheme) {
-            this.key = key;
-            this.scheme = scheme;
-        }
-
-        @Override
-        public AlgorithmIdentifier getAlgorithmIdentifier() {
-            String name = switch (scheme.padding()) {
-                case PSS -> scheme.digestAlgorithm().replace("-", "") + "withRSAandMGF1";
-                default -> scheme.jcaAlgorithm();
-            };
-            return new DefaultSignatureAlgorithmIdentifierFinder().find(name);
-        }
-
-        @Override
-        public OutputStream getOutputStream() {
-            return data;
-        }
-
-        @Override
-        public byte[] getSignature() {
-            try {
-                return key.sign(scheme, data.toByteArray());
-            } catch (TokenException e) {
-                failure = e;
-                return new byte[0];
-            }
-        }
     }
 }

@@ -26,6 +26,13 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
  */
 final class EnrollmentRequests {
 
+    /** The connection's channel binding, read only when a request carries one to compare. */
+    @FunctionalInterface
+    interface ChannelBinding {
+        /** The binding; throws when this connection cannot give it. */
+        byte[] value() throws EnrollmentRefusedException;
+    }
+
     private EnrollmentRequests() {
     }
 
@@ -91,7 +98,7 @@ final class EnrollmentRequests {
      * Checks the request's challengePassword against this connection's channel binding. Without
      * the attribute the request passes only when {@code required} is false.
      */
-    static void checkChannelBinding(JcaPKCS10CertificationRequest csr, byte[] binding, boolean required)
+    static void checkChannelBinding(JcaPKCS10CertificationRequest csr, ChannelBinding connection, boolean required)
             throws EnrollmentRefusedException {
         Attribute[] attributes = csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_challengePassword);
         if (attributes.length == 0) {
@@ -100,6 +107,7 @@ final class EnrollmentRequests {
             }
             return;
         }
+        byte[] binding = connection.value();
         if (binding == null || attributes.length != 1 || attributes[0].getAttrValues().size() != 1
                 || !(attributes[0].getAttrValues().getObjectAt(0) instanceof ASN1String value)) {
             throw new EnrollmentRefusedException(EnrollmentRefusal.CHANNEL_BINDING_MISMATCH);

@@ -157,14 +157,25 @@ final class EstHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return chain;
     }
 
-    /** tls-unique on TLS 1.2, tls-exporter (RFC 9266) on TLS 1.3; null where the engine cannot tell. */
-    static byte[] channelBinding(ChannelHandlerContext ctx) {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        if (!(ssl.engine() instanceof BCSSLEngine bc) || bc.getConnection() == null) {
-            return null;
-        }
-        String type = "TLSv1.3".equals(ssl.engine().getSession().getProtocol()) ? "tls-exporter" : "tls-unique";
-        return bc.getConnection().getChannelBinding(type);
+    /**
+     * tls-unique on TLS 1.2, tls-exporter (RFC 9266) on TLS 1.3. BCJSSE 1.84 keeps the TLS 1.3
+     * exporter secret only while the handshake completes, so on TLS 1.3 the binding cannot be read
+     * afterwards and a bound request is refused with a hint to use TLS 1.2.
+     */
+    static EnrollmentRequests.ChannelBinding channelBinding(ChannelHandlerContext ctx) {
+        return () -> {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            if (!(ssl.engine() instanceof BCSSLEngine bc) || bc.getConnection() == null) {
+                return null;
+            }
+            String type = "TLSv1.3".equals(ssl.engine().getSession().getProtocol()) ? "tls-exporter" : "tls-unique";
+            try {
+                return bc.getConnection().getChannelBinding(type);
+            } catch (IllegalStateException | UnsupportedOperationException e) {
+                throw new EnrollmentRefusedException(EnrollmentRefusal.CHANNEL_BINDING_MISMATCH,
+                        "this server cannot read the " + type + " binding of this connection; connect with TLS 1.2");
+            }
+        };
     }
 
     /** The attributes this server wants in a request: the channel binding, and EC P-256 as the suggested key. */

@@ -51,7 +51,7 @@ final class Issuer {
     }
 
     /** First enrollment, authorised by a one-time code. */
-    X509Certificate enroll(byte[] body, String code, byte[] channelBinding, String peer)
+    X509Certificate enroll(byte[] body, String code, EnrollmentRequests.ChannelBinding channelBinding, String peer)
             throws EnrollmentRefusedException, TokenException, IOException {
         try {
             if (code == null || code.isBlank()) {
@@ -87,7 +87,7 @@ final class Issuer {
     }
 
     /** Re-enrollment, authorised by the node's current certificate presented in the TLS handshake. */
-    X509Certificate reenroll(byte[] body, List<X509Certificate> clientChain, byte[] channelBinding, String peer)
+    X509Certificate reenroll(byte[] body, List<X509Certificate> clientChain, EnrollmentRequests.ChannelBinding channelBinding, String peer)
             throws EnrollmentRefusedException, TokenException, IOException {
         try {
             if (clientChain.isEmpty()) {

@@ -90,7 +90,7 @@ final class SoftToken implements SecureToken {
     private final FileLock lock;
     private final CommandQueue queue;
     private final TokenInfo info;
-    private final TokenCapabilities capabilities;
+    private volatile TokenCapabilities capabilities;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final UserDataStore userData = new SoftUserData();
     private final CredentialLifecycle lifecycle = new SoftLifecycle();
@@ -112,6 +112,10 @@ final class SoftToken implements SecureToken {
         URI uri = new SoftTokenConfig(file).uri();
         this.info = new TokenInfo(uri, contents.label(), "securetoken", "software token", contents.serial());
         this.queue = new CommandQueue(contents.label());
+        this.capabilities = capabilitiesFor(contents);
+    }
+
+    private static TokenCapabilities capabilitiesFor(PublicContents contents) {
         Set<JahisCapability> caps = EnumSet.of(JahisCapability.CREDENTIAL_STORAGE,
                 JahisCapability.ENTITY_AUTHENTICATION, JahisCapability.SIGNATURE_GENERATION,
                 JahisCapability.USER_DATA_STORAGE, JahisCapability.CREDENTIAL_WRITE_UPDATE,
@@ -121,7 +125,7 @@ final class SoftToken implements SecureToken {
             caps.add(JahisCapability.ISSUING_SERVER_AUTHENTICATION);
             caps.add(JahisCapability.REMOTE_WRITE_UPDATE);
         }
-        this.capabilities = new TokenCapabilities(caps)
+        return new TokenCapabilities(caps)
                 .absentBecause(JahisCapability.ISSUING_SERVER_AUTHENTICATION, NO_ANCHOR)
                 .absentBecause(JahisCapability.REMOTE_WRITE_UPDATE, NO_ANCHOR);
     }
@@ -618,6 +622,35 @@ final class SoftToken implements SecureToken {
                 storeContents(contents.withCredential(alias, stored), nextKeys);
                 LOG.info("Wrote credential '{}' to software token {}", alias, info.label());
                 return credential(alias, stored);
+            });
+        }
+
+        @Override
+        public List<X509Certificate> issuerAnchors() throws TokenException {
+            return queue.call(() -> {
+                ensureOpen();
+                return contents.anchors();
+            });
+        }
+
+        @Override
+        public void recordIssuerAnchor(X509Certificate anchor) throws TokenException {
+            queue.call(() -> {
+                ensureOpen();
+                requireLogin("Recording an issuer anchor");
+                if (contents.anchors().stream().anyMatch(a -> a.equals(anchor))) {
+                    return null;
+                }
+                if (!contents.anchors().isEmpty()) {
+                    throw new CredentialMismatchException("the token's issuer anchor is another CA's ("
+                            + contents.anchors().get(0).getSubjectX500Principal().getName() + "); it is not moved to"
+                            + " another issuer by an enrollment");
+                }
+                storeContents(contents.withAnchors(List.of(anchor)), keys);
+                capabilities = capabilitiesFor(contents);
+                LOG.info("Software token {} now holds issuer anchor {}", info.label(),
+                        anchor.getSubjectX500Principal().getName());
+                return null;
             });
         }
 

@@ -144,6 +144,12 @@ public final class EstClient {
     private SSLSocket connect(CredentialSource client) throws IOException, EnrollmentException {
         SSLContext context;
         try {
+            synchronized (EstClient.class) {
+                if (java.security.Security.getProvider("BC") == null) {
+                    // BCJSSE's crypto asks the BC provider for its DEFAULT SecureRandom
+                    java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+                }
+            }
             context = SSLContext.getInstance("TLSv1.2", new BouncyCastleJsseProvider());
             KeyManager[] keys = client == null ? null : new KeyManager[] {new TokenKeyManager(client)};
             jp.securetoken.api.jca.SecureTokenProvider.install();

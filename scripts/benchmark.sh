@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Measures what keeping keys in tokens costs: handshakes per second through a software-token key
-# against a plain in-memory key in the same run (ratios printed), then the slow-card scenario.
+# Measures what keeping keys in tokens costs, per TLS stack (jdk, openssl = BoringSSL, bcjsse), with
+# ratios against a baseline measured in the same run:
+#   1. handshakes/s through a soft-token key vs a plain in-memory key, same stack (in-process clients);
+#   2. openssl s_time -new against `nodeauth serve` on each stack vs openssl s_server, same key type;
+#   3. the slow-card scenario (echo p50/p99 while 20 handshakes queue at a 300 ms card), token
+#      signatures over 1000 resumed reconnects, and across two gateway instances sharing ticket keys;
+#   4. memory per idle established connection (1000 connections).
 # Arguments go to the handshake benchmark: [seconds-per-round] [rounds] [concurrency].
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -ntp -Dstyle.color=never -DskipTests package -pl benchmarks -am
+mvn -q -B -ntp -Dstyle.color=never -DskipTests package -pl benchmarks,cli -am
+echo "load before: $(uptime)"
 cp="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*"
 java -cp "$cp" jp.securetoken.benchmarks.HandshakeBenchmark "$@"
+java -Dsecuretoken.root="$PWD" -cp "$cp" jp.securetoken.benchmarks.STimeBenchmark "${STIME_SECONDS:-8}" "${STIME_ROUNDS:-3}"
 java -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark
+java -cp "$cp" jp.securetoken.benchmarks.IdleMemoryBenchmark
+echo "load after: $(uptime)"

@@ -125,7 +125,7 @@ public final class HandshakeBenchmark {
     private static SslContext plainServer(HeldCertificate key, TrustPolicy trust, NodeTlsContext like, TlsStack stack)
             throws Exception {
         SslContextBuilder b = SslContextBuilder.forServer(plainKeyManagers(key, stack))
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(like.stack() == TlsStack.OPENSSL ? SslProvider.OPENSSL : SslProvider.JDK)
                 .trustManager(new NodeTrustManager(trust, NodeTrustManager.PeerRole.CLIENT))
                 .clientAuth(ClientAuth.REQUIRE)
                 .protocols(like.protocols())

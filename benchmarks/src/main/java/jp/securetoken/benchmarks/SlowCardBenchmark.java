@@ -1,7 +1,6 @@
 package jp.securetoken.benchmarks;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -12,7 +11,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
@@ -34,6 +32,7 @@ import jp.securetoken.testpki.TestPki;
 import jp.securetoken.testsupport.InstrumentedKey;
 import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
+import jp.securetoken.tls.SessionTicketKeys;
 import jp.securetoken.tls.TlsStack;
 import jp.securetoken.tls.trust.TrustPolicy;
 
@@ -79,6 +78,18 @@ public final class SlowCardBenchmark {
             }
             signaturesOverReconnects(TlsStack.BCJSSE, true, gatewayRsa, clinicRsa, trust, reconnects, serverLoop,
                     clientLoops);
+            System.out.printf(Locale.ROOT, "%nCard signatures over %d reconnects alternating between two gateway"
+                    + " instances (native stack, shared ticket keys)%n", reconnects);
+            System.out.printf(Locale.ROOT, "%-8s %-8s %10s %10s %10s%n", "client", "protocol", "gateway A", "gateway B",
+                    "clinic");
+            Path ticketKeys = Files.createDirectory(dir.resolve("ticket-keys"));
+            byte[] key = new byte[SessionTicketKeys.KEY_FILE_SIZE];
+            new java.security.SecureRandom().nextBytes(key);
+            Files.write(ticketKeys.resolve("fleet.key"), key);
+            for (TlsStack clientStack : List.of(TlsStack.JDK, TlsStack.OPENSSL)) {
+                signaturesAcrossTwoInstances(clientStack, gatewayToken, clinicToken, trust, ticketKeys, reconnects,
+                        serverLoop, clientLoops);
+            }
         } finally {
             serverLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             clientLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -87,7 +98,7 @@ public final class SlowCardBenchmark {
 
     private static void echoLatencyWhileHandshakesQueue(TlsStack stack, NodeTlsContext server, SecureToken clinic,
             TrustPolicy trust, EventLoopGroup serverLoop, EventLoopGroup clientLoops) throws Exception {
-        Channel listener = echoServer(server, serverLoop);
+        Channel listener = SoakPeers.echoServer(server, serverLoop);
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         try (NodeTlsContext client = NodeTls.client(CredentialSource.of(clinic, BenchTokens.ALIAS)).trustPolicy(trust)
                 .stack(stack).build()) {
@@ -131,7 +142,7 @@ public final class SlowCardBenchmark {
                 .build();
                 NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
                         .stack(stack).build()) {
-            Channel listener = echoServer(server, serverLoop);
+            Channel listener = SoakPeers.echoServer(server, serverLoop);
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
             String protocol = "";
             for (int i = 0; i < reconnects; i++) {
@@ -146,25 +157,37 @@ public final class SlowCardBenchmark {
         }
     }
 
-    private static Channel echoServer(NodeTlsContext context, EventLoopGroup loop) throws InterruptedException {
-        return new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        context.addTo(ch);
-                        ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                                ctx.writeAndFlush(msg.retain());
-                            }
-
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                ctx.close();
-                            }
-                        });
-                    }
-                }).bind("127.0.0.1", 0).sync().channel();
+    private static void signaturesAcrossTwoInstances(TlsStack clientStack, SecureToken gateway, SecureToken clinic,
+            TrustPolicy trust, Path ticketKeys, int reconnects, EventLoopGroup serverLoop, EventLoopGroup clientLoops)
+            throws Exception {
+        Credential gatewayCredential = gateway.credential(BenchTokens.ALIAS);
+        Credential clinicCredential = clinic.credential(BenchTokens.ALIAS);
+        InstrumentedKey keyA = InstrumentedKey.counting(gatewayCredential.key());
+        InstrumentedKey keyB = InstrumentedKey.counting(gatewayCredential.key());
+        InstrumentedKey clinicKey = InstrumentedKey.counting(clinicCredential.key());
+        SessionTicketKeys keys = SessionTicketKeys.from(ticketKeys, Duration.ofHours(1), Duration.ofHours(1));
+        try (NodeTlsContext a = NodeTls.server(keyA.source(gatewayCredential)).trustPolicy(trust)
+                .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
+                NodeTlsContext b = NodeTls.server(keyB.source(gatewayCredential)).trustPolicy(trust)
+                        .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
+                NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
+                        .stack(clientStack).build()) {
+            Channel listenerA = SoakPeers.echoServer(a, serverLoop);
+            Channel listenerB = SoakPeers.echoServer(b, serverLoop);
+            int[] ports = {((InetSocketAddress) listenerA.localAddress()).getPort(),
+                ((InetSocketAddress) listenerB.localAddress()).getPort()};
+            String protocol = "";
+            for (int i = 0; i < reconnects; i++) {
+                Connection c = Connection.open(client, ports[i % 2], clientLoops, true, "gateway.fleet.example", 443);
+                protocol = c.handshake();
+                c.echoMillis();
+                c.close();
+            }
+            listenerA.close().sync();
+            listenerB.close().sync();
+            System.out.printf(Locale.ROOT, "%-8s %-8s %10d %10d %10d%n", clientStack, protocol, keyA.signatures(),
+                    keyB.signatures(), clinicKey.signatures());
+        }
     }
 
     private static double percentile(List<Double> sorted, double p) {
@@ -183,13 +206,19 @@ public final class SlowCardBenchmark {
 
         static Connection open(NodeTlsContext context, int port, EventLoopGroup loops, boolean resumable)
                 throws InterruptedException {
+            return open(context, port, loops, resumable, "127.0.0.1", port);
+        }
+
+        /** As above; a resumable client files its session under {@code peerHost:peerPort} (a fleet's one name). */
+        static Connection open(NodeTlsContext context, int port, EventLoopGroup loops, boolean resumable,
+                String peerHost, int peerPort) throws InterruptedException {
             BlockingQueue<Long> queue = new LinkedBlockingQueue<>();
             Channel ch = new Bootstrap().group(loops).channel(NioSocketChannel.class)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
                             if (resumable) {
-                                context.addTo(c, "127.0.0.1", port);
+                                context.addTo(c, peerHost, peerPort);
                             } else {
                                 c.pipeline().addLast(context.newHandler(c.alloc(), null, -1));
                             }

@@ -29,8 +29,11 @@ final class CertCommands extends NodeAuth.Group {
         + "as an alias's credential.", "The entity certificate must carry the alias's pending key (from keygen) "
             + "or its current key; the chain must chain. Replaces the old credential atomically."})
     static final class Import extends TokenAction {
-        @Parameters(paramLabel = "URI", description = "The token.")
+        @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
         String address;
+
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The credential's name.")
         String alias;
@@ -48,7 +51,7 @@ final class CertCommands extends NodeAuth.Group {
         @Override
         void run() throws Exception {
             List<X509Certificate> chain = SoftTokens.readCertificates(readInput(chainFile, "chain file"));
-            try (PinReader pins = pins(); SecureToken token = open(address)) {
+            try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
                 login(token, pins.callback("user PIN", userPin.source(), false));
                 Credential written = token.lifecycle().writeCredential(alias, chain, usage);
                 long days = written.daysToExpiry(Clock.systemUTC());
@@ -67,8 +70,11 @@ final class CertCommands extends NodeAuth.Group {
     /** {@code cert export URI --alias A}. */
     @Command(name = "export", description = {"Export an alias's certificate (PEM by default). Needs no PIN."})
     static final class Export extends TokenAction {
-        @Parameters(paramLabel = "URI", description = "The token.")
+        @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
         String address;
+
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The credential's name.")
         String alias;
@@ -87,7 +93,7 @@ final class CertCommands extends NodeAuth.Group {
             if (der && chain) {
                 throw new CliException(ExitCode.USAGE, "--der writes one certificate; use PEM for --chain");
             }
-            try (SecureToken token = open(address)) {
+            try (SecureToken token = open(tokenAddress.require(address))) {
                 Credential credential = token.credential(alias);
                 if (der) {
                     writeOutput(outFile, encoded(credential.certificate()));

@@ -14,8 +14,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "csr", description = {"Make a PKCS#10 certification request (PEM) for an alias's pending key, "
     + "or its current key when none is pending, signed inside the token."})
 final class CsrCommand extends TokenAction {
-    @Parameters(paramLabel = "URI", description = "The token.")
+    @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
     String address;
+
+    @Mixin
+    TokenAddress tokenAddress;
 
     @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The credential's name.")
     String alias;
@@ -39,7 +42,7 @@ final class CsrCommand extends TokenAction {
             throw new CliException(ExitCode.USAGE, "--subject '" + subject + "' is not a distinguished name: "
                     + e.getMessage(), e);
         }
-        try (PinReader pins = pins(); SecureToken token = open(address)) {
+        try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
             login(token, pins.callback("user PIN", userPin.source(), false));
             byte[] der = withProgress("Signing the request in the token",
                     () -> token.lifecycle().createCertificationRequest(alias, name));

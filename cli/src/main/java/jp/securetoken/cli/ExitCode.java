@@ -14,6 +14,11 @@ import jp.securetoken.api.TokenRemovedException;
 import jp.securetoken.api.TokenUriException;
 import jp.securetoken.api.UnsupportedSignatureSchemeException;
 import jp.securetoken.api.UserDataLimitException;
+import jp.securetoken.remote.AuthorizationExpiredException;
+import jp.securetoken.remote.CredentialUnavailableException;
+import jp.securetoken.remote.OneTimePasswordRejectedException;
+import jp.securetoken.remote.SigningServiceUnreachableException;
+import jp.securetoken.remote.SigningServiceUntrustedException;
 import jp.securetoken.tls.trust.PeerRejectedException;
 
 /**
@@ -50,21 +55,22 @@ enum ExitCode {
         if (error instanceof CliException cli) {
             return cli.exitCode();
         }
-        if (error instanceof PeerRejectedException) {
+        if (error instanceof PeerRejectedException || error instanceof SigningServiceUntrustedException) {
             return PEER_REJECTED;
         }
         if (error instanceof PinIncorrectException || error instanceof PinLockedException
                 || error instanceof PinFormatException || error instanceof PinEntryCancelledException
-                || error instanceof LoginRequiredException) {
+                || error instanceof LoginRequiredException || error instanceof AuthorizationExpiredException
+                || error instanceof OneTimePasswordRejectedException) {
             return AUTHENTICATION;
         }
         if (error instanceof TokenNotPresentException || error instanceof TokenRemovedException
-                || error instanceof TokenUriException) {
+                || error instanceof TokenUriException || error instanceof SigningServiceUnreachableException) {
             return TOKEN_ABSENT;
         }
         if (error instanceof InvalidCertificateException || error instanceof CredentialMismatchException
                 || error instanceof TokenCorruptException || error instanceof UserDataLimitException
-                || error instanceof CredentialNotFoundException
+                || error instanceof CredentialNotFoundException || error instanceof CredentialUnavailableException
                 || error instanceof UnsupportedSignatureSchemeException) {
             return BAD_INPUT;
         }

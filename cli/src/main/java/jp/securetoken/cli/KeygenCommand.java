@@ -15,8 +15,11 @@ import picocli.CommandLine.Parameters;
     "The alias's current credential stays in use until a certificate for the new key is imported "
         + "(csr, then cert import)."})
 final class KeygenCommand extends TokenAction {
-    @Parameters(paramLabel = "URI", description = "The token.")
+    @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
     String address;
+
+    @Mixin
+    TokenAddress tokenAddress;
 
     @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The credential's name.")
     String alias;
@@ -30,7 +33,7 @@ final class KeygenCommand extends TokenAction {
 
     @Override
     void run() throws Exception {
-        try (PinReader pins = pins(); SecureToken token = open(address)) {
+        try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
             login(token, pins.callback("user PIN", userPin.source(), false));
             TokenKey key = withProgress("Generating a " + algorithm + " key pair",
                     () -> token.lifecycle().generateKeyPair(alias, algorithm));

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         description = "Inspect and manage the secure tokens that hold node-authentication keys.",
         subcommands = {TokenCommands.class, SoftCommands.class, KeygenCommand.class, CsrCommand.class,
             CertCommands.class, PinCommands.class, UserDataCommands.class, VerifyCommand.class,
-            ServeCommand.class, ConnectCommand.class, JpkiCommands.class, IssuerCommands.class,
+            ServeCommand.class, ConnectCommand.class, JpkiCommands.class, SignCommand.class, IssuerCommands.class,
             EnrollCommands.Enroll.class, EnrollCommands.Renew.class})
 public final class NodeAuth implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
@@ -56,7 +56,10 @@ public final class NodeAuth implements Runnable {
         footer(cli);
         cli.setExecutionExceptionHandler((error, failed, parsed) -> {
             PrintWriter err = failed.getErr();
-            String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            String message = error instanceof jp.securetoken.api.LoginRequiredException login
+                    ? login.operation() + " needs the user PIN: give it with --pin-env NAME or --pin-file FILE, "
+                        + "or run the command at a terminal to be asked"
+                    : error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
             err.println("nodeauth: " + message);
             if (((NodeAuth) failed.getCommandSpec().root().userObject()).verbose) {
                 error.printStackTrace(err);

@@ -17,8 +17,11 @@ final class PinCommands extends NodeAuth.Group {
         + "after checking the current one.", "The current PIN comes from --pin-env/--pin-file (with --admin: "
             + "--admin-pin-env/--admin-pin-file), the new one from --new-pin-env/--new-pin-file, else a prompt."})
     static final class Change extends TokenAction {
-        @Parameters(paramLabel = "URI", description = "The token.")
+        @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
         String address;
+
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Option(names = "--admin", description = "Change the administrator PIN instead of the user PIN.")
         boolean admin;
@@ -36,7 +39,7 @@ final class PinCommands extends NodeAuth.Group {
         void run() throws Exception {
             PinRole role = admin ? PinRole.ADMINISTRATOR : PinRole.USER;
             PinOptions.Source current = admin ? adminPin.source() : userPin.source();
-            try (PinReader pins = pins(); SecureToken token = open(address)) {
+            try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
                 token.changePin(role, pins.callback("current " + role.displayName(), current, false),
                         pins.callback("new " + role.displayName(), newPin.source(), true));
                 out().println("Changed the " + role.displayName() + " of token '" + token.info().label() + "'.");
@@ -49,8 +52,11 @@ final class PinCommands extends NodeAuth.Group {
         + "(--admin-pin-env/--admin-pin-file; the new user PIN from --new-pin-env/--new-pin-file, else a prompt).",
         "A My Number Card's PIN cannot be unlocked this way (exit code 1)."})
     static final class Unlock extends TokenAction {
-        @Parameters(paramLabel = "URI", description = "The token.")
+        @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
         String address;
+
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Mixin
         PinOptions.Admin adminPin;
@@ -60,7 +66,7 @@ final class PinCommands extends NodeAuth.Group {
 
         @Override
         void run() throws Exception {
-            try (PinReader pins = pins(); SecureToken token = open(address)) {
+            try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
                 token.unlockUserPin(pins.callback("administrator PIN", adminPin.source(), false),
                         pins.callback("new user PIN", newPin.source(), true));
                 out().println("Unlocked the user PIN of token '" + token.info().label() + "' and set a new one.");

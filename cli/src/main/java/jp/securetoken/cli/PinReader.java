@@ -1,13 +1,11 @@
 package jp.securetoken.cli;
 
+import java.io.BufferedInputStream;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.function.UnaryOperator;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.PinEntryCancelledException;
 import jp.securetoken.api.PinRequest;
+import jp.securetoken.api.PinText;
 
 /**
  * Makes the {@link PinCallback}s of one command: from an environment variable, from the first line
@@ -129,63 +128,38 @@ final class PinReader implements AutoCloseable {
         return null;
     }
 
-    /** One line of standard input without its line end, or null at end of input. */
+    /**
+     * One line of standard input without its line end, or null at end of input; at most
+     * {@link PinText#MAX_BYTES} bytes (a longer line gives no PIN and says so).
+     */
     private char[] readLine() {
         err.print("Reading a PIN from standard input" + System.lineSeparator());
         err.flush();
-        byte[] buffer = new byte[128];
-        int length = 0;
         try {
-            int b;
-            while ((b = stdin.read()) != -1 && b != '\n') {
-                if (length == buffer.length) {
-                    byte[] bigger = Arrays.copyOf(buffer, buffer.length * 2);
-                    Arrays.fill(buffer, (byte) 0);
-                    buffer = bigger;
-                }
-                buffer[length++] = (byte) b;
-            }
-            if (b == -1 && length == 0) {
-                return null;
-            }
-            return decode(buffer, length);
+            return PinText.firstLine(stdin);
+        } catch (PinText.TooLongException e) {
+            err.print("nodeauth: the PIN line on standard input is longer than " + PinText.MAX_BYTES + " bytes"
+                    + System.lineSeparator());
+            err.flush();
+            return null;
         } catch (IOException e) {
             return null;
-        } finally {
-            Arrays.fill(buffer, (byte) 0);
         }
     }
 
     private static char[] firstLine(Path file, String what) throws CliException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            char[] pin = PinText.firstLine(in);
+            return pin == null ? new char[0] : pin;
+        } catch (PinText.TooLongException e) {
+            throw new CliException(ExitCode.AUTHENTICATION, "the first line of the " + what + " file " + file
+                    + " is longer than " + PinText.MAX_BYTES + " bytes; it is not a PIN");
+        } catch (CharacterCodingException e) {
+            throw new CliException(ExitCode.AUTHENTICATION, "the " + what + " file " + file + " is not UTF-8 text");
         } catch (IOException e) {
             throw new CliException(ExitCode.FAILURE, "the " + what + " file " + file + " cannot be read ("
                     + e.getClass().getSimpleName() + ")");
         }
-        try {
-            int end = 0;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            return decode(bytes, end);
-        } catch (CharacterCodingException e) {
-            throw new CliException(ExitCode.AUTHENTICATION, "the " + what + " file " + file + " is not UTF-8 text");
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
-        }
-    }
-
-    private static char[] decode(byte[] bytes, int length) throws CharacterCodingException {
-        if (length > 0 && bytes[length - 1] == '\r') {
-            length--;
-        }
-        CharBuffer chars = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 0, length));
-        char[] pin = new char[chars.remaining()];
-        chars.get(pin);
-        Arrays.fill(chars.array(), '\0');
-        return pin;
     }
 
     private static String capitalised(String s) {

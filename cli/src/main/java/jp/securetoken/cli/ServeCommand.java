@@ -56,17 +56,23 @@ final class ServeCommand extends TokenAction {
     @Mixin
     PinOptions.User userPin;
 
+    @Mixin
+    AuditOptions audit;
+
     @Override
     void run() throws Exception {
         TlsOptions.HostPort target = forward == null ? null : TlsOptions.HostPort.parse(forward, "--forward");
         var policy = tls.policy();
-        try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
+        try (PinReader pins = pins(); SecureToken opened = open(tls.token);
+                AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.caFiles)) {
+            SecureToken token = trail.watch(opened);
             login(token, pins.callback("user PIN", userPin.source(), false));
             String self = token.credential(tls.alias).certificate().getSubjectX500Principal().getName();
+            trail.application(jp.securetoken.tls.audit.AuditEvent.Kind.APPLICATION_START, "nodeauth serve started");
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             CountDownLatch done = new CountDownLatch(1);
             try (NodeTlsContext context = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .build()) {
+                    .listener(trail.listener()).build()) {
                 PrintWriter out = out();
                 Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childOption(ChannelOption.AUTO_READ, false)
@@ -94,6 +100,16 @@ final class ServeCommand extends TokenAction {
                 group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
                 done.countDown();
             }
+        }
+    }
+
+    /** The audit source id: the credential's common name where readable before login, else the token label. */
+    private String nodeId(SecureToken token) {
+        try {
+            return audit.repository == null ? ""
+                    : jp.securetoken.tls.trust.NodeNames.nodeId(token.credential(tls.alias).certificate());
+        } catch (jp.securetoken.api.TokenException e) {
+            return token.info().label();
         }
     }
 

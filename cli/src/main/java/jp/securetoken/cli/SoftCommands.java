@@ -37,7 +37,7 @@ final class SoftCommands extends NodeAuth.Group {
         int maxRetries = SoftTokenSettings.DEFAULT_MAX_RETRIES;
 
         @Option(names = "--kdf-iterations", paramLabel = "N", description = "PBKDF2 iterations protecting the PINs, "
-                + "at least " + SoftTokenSettings.MIN_KDF_ITERATIONS + " (default: ${DEFAULT-VALUE}; keep it "
+                + SoftTokenSettings.MIN_KDF_ITERATIONS + " to " + SoftTokenSettings.MAX_KDF_ITERATIONS + " (default: ${DEFAULT-VALUE}; keep it "
                 + "outside tests).")
         int kdfIterations = SoftTokenSettings.DEFAULT_KDF_ITERATIONS;
 

@@ -16,6 +16,8 @@ import java.util.TreeSet;
 
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.JahisCapability;
+import jp.securetoken.api.LoginRequiredException;
+import jp.securetoken.api.OperationNotSupportedException;
 import jp.securetoken.api.PinRole;
 import jp.securetoken.api.PinStatus;
 import jp.securetoken.api.SecureToken;
@@ -25,8 +27,10 @@ import jp.securetoken.api.TokenCapabilities;
 import jp.securetoken.api.TokenDescriptor;
 import jp.securetoken.api.TokenException;
 import jp.securetoken.api.TokenInfo;
+import jp.securetoken.api.TokenObject;
 import jp.securetoken.soft.SoftTokenProvider;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -83,21 +87,38 @@ final class TokenCommands extends NodeAuth.Group {
         }
     }
 
-    /** {@code token info URI}. */
+    /** {@code token info [--token] URI}. */
     @Command(name = "info", description = {"Show a token: its JAHIS capabilities with their M/C/O levels, "
         + "signature schemes, TLS versions it can serve, PIN status and credentials with days to expiry.",
-        "Warns when a credential has fewer than " + WARN_DAYS + " days left. Needs no PIN."})
+        "Needs no PIN: a token whose credentials are private (PKCS#11) shows what it shows without login "
+            + "(public certificates and keys with their CKA_ID and label, mechanisms, PIN flags); with "
+            + "--pin-env, --pin-file or --login (asks for the PIN) it logs in and shows everything.",
+        "Warns when a credential has fewer than " + WARN_DAYS + " days left."})
     static final class Info extends TokenAction {
-        @Parameters(paramLabel = "URI", description = "The token: soft:/path/node.stk, a .stk file, jpki:..., "
-                + "pkcs11:...")
+        @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token): "
+                + "soft:/path/node.stk, a .stk file, jpki:..., pkcs11:...")
         String address;
+
+        @Mixin
+        TokenAddress tokenAddress;
+
+        @Mixin
+        PinOptions.User userPin;
+
+        @Option(names = "--login", description = "Log in first (asks for the user PIN unless --pin-env or "
+                + "--pin-file gives it), to show private objects too.")
+        boolean login;
 
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
         @Override
         void run() throws Exception {
-            try (SecureToken token = open(address)) {
+            boolean logIn = login || userPin.env != null || userPin.file != null;
+            try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
+                if (logIn) {
+                    login(token, pins.callback("user PIN", userPin.source(), false));
+                }
                 Map<String, Object> doc = describe(token, Clock.systemUTC());
                 if (json) {
                     out().println(Json.write(doc));
@@ -156,9 +177,15 @@ final class TokenCommands extends NodeAuth.Group {
                 Map<?, ?> pin = (Map<?, ?>) p;
                 out.printf("%-18s %s%n", capitalised(String.valueOf(pin.get("role"))), pinText(pin));
             }
+            printDevice(doc);
             out.println();
             List<?> credentials = (List<?>) doc.get("credentials");
-            out.println("Credentials (" + credentials.size() + ")");
+            if (doc.containsKey("credentialsNeedLogin")) {
+                out.println("Credentials        not shown: private objects need the user PIN; give --pin-env NAME, "
+                        + "--pin-file FILE or --login to log in and show them");
+            } else {
+                out.println("Credentials (" + credentials.size() + ")");
+            }
             for (Object c : credentials) {
                 Map<?, ?> cred = (Map<?, ?>) c;
                 out.printf("  %s  (%s, %s key)%n", cred.get("alias"), cred.get("usage"), cred.get("keyAlgorithm"));
@@ -174,12 +201,48 @@ final class TokenCommands extends NodeAuth.Group {
             }
         }
 
+        private void printDevice(Map<String, Object> doc) {
+            var out = out();
+            Map<?, ?> device = (Map<?, ?>) doc.get("device");
+            for (Map.Entry<?, ?> e : device.entrySet()) {
+                List<?> values = (List<?>) e.getValue();
+                if (e.getKey().equals("mechanisms")) {
+                    out.println("Mechanisms (" + values.size() + ")");
+                    values.forEach(v -> out.println("  " + v));
+                } else {
+                    out.printf("%-18s %s%n", capitalised(String.valueOf(e.getKey())),
+                            values.isEmpty() ? "(none)" : String.join(", ", values.stream().map(String::valueOf)
+                                    .toList()));
+                }
+            }
+            if (!doc.containsKey("objects")) {
+                return;
+            }
+            List<?> objects = (List<?>) doc.get("objects");
+            out.println();
+            out.println(Boolean.TRUE.equals(doc.get("loggedIn")) ? "Objects (" + objects.size() + ")"
+                    : "Objects readable without login (" + objects.size() + "); private objects need the user PIN");
+            for (Object o : objects) {
+                Map<?, ?> object = (Map<?, ?>) o;
+                out.printf("  %-12s label '%s'  id %s%s%s%n", object.get("kind"), object.get("label"),
+                        String.valueOf(object.get("id")).isEmpty() ? "(none)" : object.get("id"),
+                        String.valueOf(object.get("keyType")).isEmpty() ? "" : "  " + object.get("keyType"),
+                        Boolean.TRUE.equals(object.get("private")) ? "  private" : "");
+                if (object.containsKey("subject")) {
+                    out.printf("               subject %s; issuer %s%n", object.get("subject"), object.get("issuer"));
+                }
+            }
+        }
+
         private static String pinText(Map<?, ?> pin) {
             if (pin.containsKey("error")) {
                 return "unknown (" + pin.get("error") + ")";
             }
             if (Boolean.TRUE.equals(pin.get("locked"))) {
                 return "LOCKED";
+            }
+            if ((Integer) pin.get("retriesLeft") < 0) {
+                return "not locked; the token does not tell how many tries are left";
             }
             int max = (Integer) pin.get("maxRetries");
             return pin.get("retriesLeft") + (max < 0 ? "" : " of " + max) + " tries left";
@@ -232,8 +295,22 @@ final class TokenCommands extends NodeAuth.Group {
             pins.add(pin);
         }
         doc.put("pins", pins);
+        doc.put("loggedIn", token.isLoggedIn());
+        doc.put("device", token.deviceDetails());
+        List<Credential> present;
+        try {
+            present = token.credentials();
+        } catch (LoginRequiredException e) {
+            present = List.of();
+            doc.put("credentialsNeedLogin", true);
+        }
+        try {
+            doc.put("objects", objects(token.objects()));
+        } catch (OperationNotSupportedException e) {
+            // this kind of token shows its contents as credentials only
+        }
         List<Object> credentials = new ArrayList<>();
-        for (Credential c : token.credentials()) {
+        for (Credential c : present) {
             X509Certificate cert = c.certificate();
             long days = c.daysToExpiry(clock);
             Map<String, Object> cred = new LinkedHashMap<>();
@@ -253,6 +330,25 @@ final class TokenCommands extends NodeAuth.Group {
         }
         doc.put("credentials", credentials);
         return doc;
+    }
+
+    private static List<Object> objects(List<TokenObject> objects) {
+        List<Object> out = new ArrayList<>();
+        for (TokenObject o : objects) {
+            Map<String, Object> object = new LinkedHashMap<>();
+            object.put("kind", o.kind().displayName());
+            object.put("label", o.label());
+            object.put("id", o.idHex());
+            object.put("keyType", o.keyType());
+            object.put("private", o.privateObject());
+            o.certificateValue().ifPresent(cert -> {
+                object.put("subject", cert.getSubjectX500Principal().getName());
+                object.put("issuer", cert.getIssuerX500Principal().getName());
+                object.put("notAfter", cert.getNotAfter().toInstant().toString());
+            });
+            out.add(object);
+        }
+        return out;
     }
 
     private static Map<String, Object> tls(Set<SignatureScheme> schemes) {

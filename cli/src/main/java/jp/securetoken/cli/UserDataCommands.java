@@ -2,6 +2,7 @@ package jp.securetoken.cli;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.UserDataStore;
@@ -19,18 +20,21 @@ final class UserDataCommands extends NodeAuth.Group {
     /** {@code userdata get URI NAME}. */
     @Command(name = "get", description = "Write a record's bytes to standard output or a file. Needs no PIN.")
     static final class Get extends TokenAction {
-        @Parameters(index = "0", paramLabel = "URI", description = "The token.")
-        String address;
+        @Parameters(arity = "1..2", paramLabel = "[URI] NAME", description = "The token (or give --token) and "
+                + "the record's name.")
+        List<String> args;
 
-        @Parameters(index = "1", paramLabel = "NAME", description = "The record's name.")
-        String name;
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Option(names = "--out", paramLabel = "FILE", description = "Write here (default: standard output).")
         Path outFile;
 
         @Override
         void run() throws Exception {
-            try (SecureToken token = open(address)) {
+            TokenAddress.Split a = tokenAddress.split(args, 1, "[URI] NAME, or --token URI NAME");
+            String name = a.rest().get(0);
+            try (SecureToken token = open(a.address())) {
                 byte[] value = token.userData().read(name).orElseThrow(() -> new CliException(ExitCode.BAD_INPUT,
                         "token '" + token.info().label() + "' has no user data record '" + name + "'"));
                 writeOutput(outFile, value);
@@ -41,11 +45,12 @@ final class UserDataCommands extends NodeAuth.Group {
     /** {@code userdata set URI NAME (--value TEXT | --file FILE)}. */
     @Command(name = "set", description = "Write or replace a record (needs the user PIN).")
     static final class Set extends TokenAction {
-        @Parameters(index = "0", paramLabel = "URI", description = "The token.")
-        String address;
+        @Parameters(arity = "1..2", paramLabel = "[URI] NAME", description = "The token (or give --token) and "
+                + "the record's name: 1-64 of A-Z a-z 0-9 . _ -")
+        List<String> args;
 
-        @Parameters(index = "1", paramLabel = "NAME", description = "The record's name: 1-64 of A-Z a-z 0-9 . _ -")
-        String name;
+        @Mixin
+        TokenAddress tokenAddress;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Value value;
@@ -64,9 +69,11 @@ final class UserDataCommands extends NodeAuth.Group {
 
         @Override
         void run() throws Exception {
+            TokenAddress.Split a = tokenAddress.split(args, 1, "[URI] NAME, or --token URI NAME");
+            String name = a.rest().get(0);
             byte[] bytes = value.text != null ? value.text.getBytes(StandardCharsets.UTF_8)
                     : readInput(value.file, "value file");
-            try (PinReader pins = pins(); SecureToken token = open(address)) {
+            try (PinReader pins = pins(); SecureToken token = open(a.address())) {
                 UserDataStore store = token.userData();
                 login(token, pins.callback("user PIN", userPin.source(), false));
                 store.write(name, bytes);
@@ -79,12 +86,15 @@ final class UserDataCommands extends NodeAuth.Group {
     /** {@code userdata list URI}. */
     @Command(name = "list", description = "List the records with their sizes. Needs no PIN.")
     static final class ListRecords extends TokenAction {
-        @Parameters(paramLabel = "URI", description = "The token.")
+        @Parameters(paramLabel = "URI", arity = "0..1", description = "The token (or give --token).")
         String address;
+
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Override
         void run() throws Exception {
-            try (SecureToken token = open(address)) {
+            try (SecureToken token = open(tokenAddress.require(address))) {
                 UserDataStore store = token.userData();
                 java.util.List<String> names = store.names();
                 if (names.isEmpty()) {

@@ -112,7 +112,7 @@ class TokenInfoTest {
     void listJsonReadsTheDirectoryFromTheEnvironment() throws Exception {
         Cli.Result r = expect(0, new Cli().env("SECURETOKEN_SOFT_DIR", dir.toString()).run("token", "list", "--json"));
         Map<?, ?> doc = (Map<?, ?>) JsonParser.parse(r.out());
-        assertEquals(Set.of("soft", "jpki", "pkcs11"), Set.copyOf((List<?>) doc.get("providers")));
+        assertEquals(Set.of("soft", "jpki", "pkcs11", "csc"), Set.copyOf((List<?>) doc.get("providers")));
         List<?> tokens = (List<?>) doc.get("tokens");
         assertEquals(2, tokens.size());
         assertEquals("soft:" + expiring, ((Map<?, ?>) tokens.get(0)).get("uri"));

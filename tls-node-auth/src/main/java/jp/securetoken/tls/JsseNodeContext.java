@@ -21,7 +21,14 @@ public record JsseNodeContext(SSLContext sslContext, SSLParameters parameters) {
 
     /** A connected client socket that has completed its handshake. */
     public SSLSocket connect(String host, int port, Duration timeout) throws IOException {
-        Socket plain = new Socket();
+        return connect(new Socket(), host, port, timeout);
+    }
+
+    /**
+     * Connects {@code plain} and completes a handshake over it. The caller keeps {@code plain} so
+     * that it can abort a stalled write by closing it from another thread.
+     */
+    public SSLSocket connect(Socket plain, String host, int port, Duration timeout) throws IOException {
         try {
             plain.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());

@@ -1,6 +1,7 @@
 package jp.securetoken.tls;
 
 import java.util.Optional;
+import jp.securetoken.api.TokenException;
 import jp.securetoken.tls.trust.RejectionReason;
 
 /**
@@ -9,8 +10,16 @@ import jp.securetoken.tls.trust.RejectionReason;
  * @param kind      what went wrong, in broad terms
  * @param rejection why our trust policy refused the peer, for {@link Kind#PEER_REJECTED}
  * @param message   the detail, free of PINs and personal data
+ * @param tokenError for {@link Kind#TOKEN_ERROR}, the token's typed error (e.g. a
+ *                   {@code TokenRemovedException} for a card pulled mid-handshake)
  */
-public record NodeAuthenticationFailedEvent(Kind kind, Optional<RejectionReason> rejection, String message) {
+public record NodeAuthenticationFailedEvent(Kind kind, Optional<RejectionReason> rejection, String message,
+        Optional<TokenException> tokenError) {
+
+    /** A failure that is not a token error. */
+    public NodeAuthenticationFailedEvent(Kind kind, Optional<RejectionReason> rejection, String message) {
+        this(kind, rejection, message, Optional.empty());
+    }
 
     /** The broad class of a handshake failure. */
     public enum Kind {

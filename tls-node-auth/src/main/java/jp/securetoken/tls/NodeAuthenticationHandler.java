@@ -38,7 +38,7 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent done) {
             if (done.isSuccess()) {
                 authenticated(ctx);
-            } else {
+            } else if (!failureReported) {
                 failed(ctx, done.cause());
             }
         }
@@ -66,12 +66,33 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!failureReported && tokenCause(cause) && handshaking(ctx)) {
+            // The JDK engine lets a key manager's exception escape its delegated task: Netty passes it
+            // on as an exception and the handshake would only end, later, as "connection closed".
+            failed(ctx, cause);
+            ctx.close();
+            return;
+        }
         if (failureReported && hasSslCause(cause)) {
             LOG.debug("Handshake failure already reported for {}: {}", ctx.channel().remoteAddress(), cause.getMessage());
             ctx.close();
             return;
         }
         ctx.fireExceptionCaught(cause);
+    }
+
+    private static boolean tokenCause(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TokenException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean handshaking(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl != null && !ssl.handshakeFuture().isDone();
     }
 
     private static boolean hasSslCause(Throwable cause) {
@@ -100,19 +121,22 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
             }
             if (t instanceof TokenException tokenError) {
                 return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.TOKEN_ERROR,
-                        Optional.empty(), tokenError.getMessage());
+                        Optional.empty(), tokenError.getMessage(), Optional.of(tokenError));
             }
         }
         String message = cause == null || cause.getMessage() == null
                 ? "the connection closed during the handshake" : cause.getMessage();
         if (message.contains("Empty client certificate chain") || message.contains("Empty server certificate chain")
-                || message.contains("certificate_required")) {
+                || message.contains("certificate_required") || message.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")) {
             return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PEER_REJECTED,
                     Optional.of(RejectionReason.NO_CERTIFICATE), RejectionReason.NO_CERTIFICATE.description());
         }
         if (message.contains("Received fatal alert: protocol_version")
                 || message.contains("No appropriate protocol") || message.contains("no cipher suites in common")
-                || message.contains("Client requested protocol") || message.contains("not supported or disabled")) {
+                || message.contains("Client requested protocol") || message.contains("not supported or disabled")
+                // BoringSSL (native stack): no common version, no common suite, no usable ECDHE group
+                || message.contains("UNSUPPORTED_PROTOCOL") || message.contains("NO_SHARED_CIPHER")
+                || message.contains("WRONG_CURVE")) {
             return new NodeAuthenticationFailedEvent(NodeAuthenticationFailedEvent.Kind.PROTOCOL_MISMATCH,
                     Optional.empty(), message);
         }

@@ -1,6 +1,7 @@
 package jp.securetoken.tls;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -20,6 +21,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.TokenException;
@@ -51,6 +53,7 @@ public final class NodeTlsBuilder {
     private Duration sessionTimeout = Duration.ofHours(1);
     private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
     private Duration handshakeTimeout = Duration.ofSeconds(30);
+    private SessionTicketKeys ticketKeys;
 
     NodeTlsBuilder(boolean server, CredentialSource credential) {
         this.server = server;
@@ -96,6 +99,15 @@ public final class NodeTlsBuilder {
     }
 
     /**
+     * Servers on the native stack: session-ticket keys shared by a fleet of gateways, so that a peer
+     * resumes at any of them without a token signature. Without them each context makes its own.
+     */
+    public NodeTlsBuilder sessionTicketKeys(SessionTicketKeys keys) {
+        this.ticketKeys = keys;
+        return this;
+    }
+
+    /**
      * How long a handshake may take before the connection is closed (default 30 s: a handshake may
      * queue behind others at a slow card).
      */
@@ -116,7 +128,10 @@ public final class NodeTlsBuilder {
      */
     public NodeTlsContext build() throws TokenException, SSLException {
         ProtocolPlan plan = plan();
-        TokenKeyManager keyManager = new TokenKeyManager(credential);
+        TlsStack effective = effectiveStack(plan);
+        TokenKeyManager tokenKeys = new TokenKeyManager(credential);
+        X509ExtendedKeyManager keyManager = effective == TlsStack.OPENSSL ? new NativeTokenKeyManager(tokenKeys)
+                : tokenKeys;
         NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
                 server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
         SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
@@ -130,13 +145,53 @@ public final class NodeTlsBuilder {
         if (server) {
             b.clientAuth(requireClientAuth ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
-        if (stack == TlsStack.BCJSSE) {
+        if (effective == TlsStack.BCJSSE) {
             b.sslContextProvider(bcjsse());
         }
+        if (effective == TlsStack.OPENSSL) {
+            NativeTls.configure(b, (NativeTokenKeyManager) keyManager);
+        }
         SslContext context = b.build();
+        TicketKeyRotation rotation = null;
+        if (ticketKeys != null && server && context.sessionContext() instanceof OpenSslServerSessionContext sessions) {
+            rotation = new TicketKeyRotation(sessions, ticketKeys);
+        } else if (ticketKeys != null) {
+            LOG.warn("Session-ticket keys from {} are not used: only a server on the native stack shares them"
+                    + " (this context: {} on {})", ticketKeys.location(), server ? "server" : "client", effective);
+        }
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
-        return new NodeTlsContext(context, server, plan, stack, executor, ownsExecutor, listener, handshakeTimeout);
+        return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)));
+    }
+
+    /**
+     * The stack asked for, unless it is the native one and cannot serve: the library does not load
+     * here, or the token signs RSA only with PKCS#1 v1.5 (BoringSSL as reached through tcnative
+     * cannot be told its signing preferences, and would pick RSA-PSS in TLS 1.2).
+     */
+    private TlsStack effectiveStack(ProtocolPlan plan) {
+        String why = stackFallback(plan);
+        if (why == null) {
+            return stack;
+        }
+        LOG.warn("Using the JDK TLS stack: {}", why);
+        return TlsStack.JDK;
+    }
+
+    /** Why the native stack asked for cannot serve, or null when the stack asked for serves. */
+    private String stackFallback(ProtocolPlan plan) {
+        if (stack != TlsStack.OPENSSL) {
+            return null;
+        }
+        if (!NativeTls.available()) {
+            return NativeTls.unavailableReason();
+        }
+        if (!plan.signatureSchemes().isEmpty()) {
+            return "the token key signs RSA only with PKCS#1 v1.5, and the native stack cannot be kept from"
+                    + " choosing RSA-PSS";
+        }
+        return null;
     }
 
     /**

@@ -31,9 +31,14 @@ public final class NodeTlsContext implements AutoCloseable {
     private final boolean ownsExecutor;
     private final NodeAuthenticationListener listener;
     private final Duration handshakeTimeout;
+    private final TicketKeyRotation ticketKeys;
+    private final Optional<String> stackFallback;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
-            boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout) {
+            boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
+            TicketKeyRotation ticketKeys, Optional<String> stackFallback) {
+        this.ticketKeys = ticketKeys;
+        this.stackFallback = stackFallback;
         this.handshakeTimeout = handshakeTimeout;
         this.sslContext = sslContext;
         this.server = server;
@@ -64,8 +69,26 @@ public final class NodeTlsContext implements AutoCloseable {
         return plan.restriction().isEmpty() ? Optional.empty() : Optional.of(plan.restriction());
     }
 
+    /** The stack that runs the handshakes (the JDK's where the native one was asked for but cannot serve). */
     public TlsStack stack() {
         return stack;
+    }
+
+    /** Why the stack asked for was replaced by the JDK's, when it was (e.g. the native library does not load here). */
+    public Optional<String> stackFallback() {
+        return stackFallback;
+    }
+
+    /**
+     * Re-reads the fleet's session-ticket keys now rather than at the next scheduled reload (e.g. on
+     * SIGHUP after a rotation). Does nothing without {@link NodeTlsBuilder#sessionTicketKeys}.
+     *
+     * @throws SessionTicketKeys.TicketKeyException when the keys cannot be read; the keys in force stay
+     */
+    public void reloadSessionTicketKeys() throws SessionTicketKeys.TicketKeyException {
+        if (ticketKeys != null) {
+            ticketKeys.reload();
+        }
     }
 
     /**
@@ -108,6 +131,9 @@ public final class NodeTlsContext implements AutoCloseable {
     /** Stops the key-operation executor it owns; established connections are not touched. */
     @Override
     public void close() {
+        if (ticketKeys != null) {
+            ticketKeys.close();
+        }
         if (ownsExecutor) {
             executor.shutdown();
         }

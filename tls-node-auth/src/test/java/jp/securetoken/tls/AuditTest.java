@@ -62,8 +62,9 @@ class AuditTest extends LoopbackNodesTest {
         JsseNodeContext repositoryTls = NodeTls.server(CredentialSource.of(repositoryToken, TestNodes.ALIAS)).trustPolicy(trust)
                 .buildJsse();
         try (SyslogReceiver repository = new SyslogReceiver(repositoryTls, 0);
-                SyslogTlsAuditSink sink = new SyslogTlsAuditSink(NodeTls.client(CredentialSource.of(gatewayToken, TestNodes.ALIAS))
-                        .trustPolicy(trust).buildJsse(), "127.0.0.1", repository.port(), "gateway", 100)) {
+                SyslogTlsAuditSink sink = SyslogTlsAuditSink.to(NodeTls.client(CredentialSource.of(gatewayToken,
+                        TestNodes.ALIAS)).trustPolicy(trust).buildJsse(), "127.0.0.1", repository.port())
+                        .localNodeId("gateway").spool(dir.resolve("spool"), 100).start()) {
             NodeTlsContext gateway = nodes.track(NodeTls.server(CredentialSource.of(gatewayToken, TestNodes.ALIAS))
                     .trustPolicy(trust).listener(new NodeAuthenticationAuditor(sink, Clock.systemUTC())).build());
             SecureToken stranger = nodes.node("stranger", KeyAlgorithm.EC_P256, TestPki.create("Unknown CA"),
@@ -75,7 +76,8 @@ class AuditTest extends LoopbackNodesTest {
                     .build()), server.port());
             String alert = repository.next();
             assertTrue(alert.startsWith("<84>1 "), alert);
-            assertTrue(alert.contains(" gateway securetoken ") && alert.contains(" IHE+RFC-3881 - \uFEFF<?xml"), alert);
+            assertTrue(alert.contains(" gateway securetoken ") && alert.contains(" IHE+RFC-3881 [audit@32473 eventId=\"")
+                    && alert.contains("\"] \uFEFF<?xml"), alert);
             Document failure = parse(alert.substring(alert.indexOf("<?xml")));
             assertEquals("4", attribute(failure, "EventIdentification", "EventOutcomeIndicator"));
             assertEquals("110126", attribute(failure, "EventTypeCode", "csd-code"));
@@ -104,8 +106,9 @@ class AuditTest extends LoopbackNodesTest {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        try (SyslogTlsAuditSink sink = new SyslogTlsAuditSink(NodeTls.client(CredentialSource.of(gatewayToken, TestNodes.ALIAS))
-                .trustPolicy(trust).buildJsse(), "127.0.0.1", port, "gateway", 100)) {
+        try (SyslogTlsAuditSink sink = SyslogTlsAuditSink.to(NodeTls.client(CredentialSource.of(gatewayToken,
+                TestNodes.ALIAS)).trustPolicy(trust).buildJsse(), "127.0.0.1", port).localNodeId("gateway")
+                .spool(dir.resolve("spool"), 100).start()) {
             sink.record(new AuditEvent(AuditEvent.Kind.APPLICATION_START, AuditEvent.Outcome.SUCCESS, Instant.now(),
                     Optional.empty(), Optional.empty(), "gateway started"));
             try (SyslogReceiver repository = new SyslogReceiver(NodeTls.server(

@@ -10,13 +10,15 @@ import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testsupport.InstrumentedKey;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A slow card must not stall a gateway: with the server's token taking 300 ms a signature, an
  * established connection on the same single event loop keeps echoing while 20 handshakes queue
  * at the card. (JDK stack: its SSLEngine signs in delegated tasks, which run on the context's
- * key-operation executor.)
+ * key-operation executor; native stack: BoringSSL's asynchronous private-key method waits for the
+ * token's future.)
  */
 class EventLoopTest extends LoopbackNodesTest {
     @Override
@@ -24,14 +26,15 @@ class EventLoopTest extends LoopbackNodesTest {
         return 1;
     }
 
-    @Test
-    void establishedTrafficFlowsWhileHandshakesWaitForASlowCard() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void establishedTrafficFlowsWhileHandshakesWaitForASlowCard(TlsStack stack) throws Exception {
         SecureToken gateway = nodes.node("gateway", KeyAlgorithm.EC_P256, pki, i -> i.serverAuth().clientAuth());
         SecureToken clinic = nodes.node("clinic-001", KeyAlgorithm.EC_P256, pki, i -> i.clientAuth());
         InstrumentedKey slowCard = InstrumentedKey.slow(gateway.credential(TestNodes.ALIAS).key(),
                 Duration.ofMillis(300));
         Peers.Server server = peers.echoServer(nodes.track(NodeTls.server(
-                slowCard.source(gateway.credential(TestNodes.ALIAS))).trustPolicy(trust).build()));
+                slowCard.source(gateway.credential(TestNodes.ALIAS))).trustPolicy(trust).stack(stack).build()));
 
         Peers.Client established = peers.connect(newClient(clinic), server.port());
         established.awaitAuthenticated();

@@ -20,11 +20,14 @@ import jp.securetoken.tls.trust.RejectionReason;
 import jp.securetoken.tls.trust.Revocation;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Our nodes against Debian's {@code openssl s_server}, {@code s_client} and {@code ocsp} on loopback. */
+/**
+ * Our nodes, on the JDK and the native stack, against Debian's {@code openssl s_server}, {@code s_client}
+ * and {@code ocsp} on loopback.
+ */
 class OpenSslInteropTest extends LoopbackNodesTest {
     @BeforeEach
     void writeCaFiles() throws Exception {
@@ -37,14 +40,15 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         Files.writeString(dir.resolve(name + ".key"), held.privateKeyPem());
     }
 
-    private Peers.Server ourGateway(TrustPolicy policy) throws Exception {
+    private Peers.Server ourGateway(TlsStack stack, TrustPolicy policy) throws Exception {
         SecureToken gateway = nodes.node("gateway", KeyAlgorithm.EC_P256, pki, i -> i.serverAuth().clientAuth());
         return peers.echoServer(nodes.track(NodeTls.server(CredentialSource.of(gateway, TestNodes.ALIAS))
-                .trustPolicy(policy).build()));
+                .trustPolicy(policy).stack(stack).build()));
     }
 
-    @Test
-    void ourTokenClientAuthenticatesToOpensslServerThatVerifiesIt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void ourTokenClientAuthenticatesToOpensslServerThatVerifiesIt(TlsStack stack) throws Exception {
         writeHeld("server", pki.issue("openssl-gateway").serverAuth().build());
         int port = OpenSslProcess.freePort();
         try (OpenSslProcess server = OpenSslProcess.start(dir, "s_server", "-accept", "127.0.0.1:" + port,
@@ -53,7 +57,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
             server.awaitOutput("ACCEPT");
             SecureToken clinic = nodes.node("clinic-001", KeyAlgorithm.EC_P256, pki, i -> i.clientAuth());
             Peers.Client client = peers.connect(nodes.track(NodeTls.client(CredentialSource.of(clinic, TestNodes.ALIAS))
-                    .trustPolicy(trust).build()), port);
+                    .trustPolicy(trust).stack(stack).build()), port);
 
             NodeIdentity gateway = client.awaitAuthenticated();
             assertEquals("openssl-gateway", gateway.nodeId());
@@ -63,9 +67,10 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void opensslClientWithCertificateAuthenticatesToOurServer() throws Exception {
-        Peers.Server server = ourGateway(trust);
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void opensslClientWithCertificateAuthenticatesToOurServer(TlsStack stack) throws Exception {
+        Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-CAfile", "ca.pem", "-verify_return_error", "-quiet")) {
@@ -76,9 +81,10 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void opensslClientOfferingOnlyTls11IsRefused() throws Exception {
-        Peers.Server server = ourGateway(trust);
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void opensslClientOfferingOnlyTls11IsRefused(TlsStack stack) throws Exception {
+        Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-cert", "client.pem", "-key", "client.key")) {
@@ -90,9 +96,12 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"AES128-GCM-SHA256", "AES128-SHA256", "ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA"})
-    void opensslClientOfferingOnlyASuiteWithoutForwardSecrecyOrAeadIsRefused(String suite) throws Exception {
-        Peers.Server server = ourGateway(trust);
+    @CsvSource({"JDK, AES128-GCM-SHA256", "JDK, AES128-SHA256", "JDK, ECDHE-ECDSA-AES128-SHA256",
+            "JDK, ECDHE-RSA-AES256-SHA", "OPENSSL, AES128-GCM-SHA256", "OPENSSL, AES128-SHA256",
+            "OPENSSL, ECDHE-ECDSA-AES128-SHA256", "OPENSSL, ECDHE-RSA-AES256-SHA"})
+    void opensslClientOfferingOnlyASuiteWithoutForwardSecrecyOrAeadIsRefused(TlsStack stack, String suite)
+            throws Exception {
+        Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-tls1_2", "-cipher", suite, "-cert", "client.pem", "-key", "client.key")) {
@@ -103,9 +112,10 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void opensslClientWithoutCertificateIsRefused() throws Exception {
-        Peers.Server server = ourGateway(trust);
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void opensslClientWithoutCertificateIsRefused(TlsStack stack) throws Exception {
+        Peers.Server server = ourGateway(stack, trust);
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-CAfile", "ca.pem", "-quiet")) {
             client.send("anyone?\n");
@@ -113,9 +123,10 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void opensslClientFromAnUnknownCaIsRefused() throws Exception {
-        Peers.Server server = ourGateway(trust);
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void opensslClientFromAnUnknownCaIsRefused(TlsStack stack) throws Exception {
+        Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", TestPki.create("Unknown CA").issue("clinic-x").clientAuth().build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
@@ -123,9 +134,10 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void opensslClientWithAnExpiredCertificateIsRefused() throws Exception {
-        Peers.Server server = ourGateway(trust);
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void opensslClientWithAnExpiredCertificateIsRefused(TlsStack stack) throws Exception {
+        Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-old").clientAuth().expired().build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
@@ -133,8 +145,9 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void opensslClientWhoseCertificateOcspSaysRevokedIsRefused() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void opensslClientWhoseCertificateOcspSaysRevokedIsRefused(TlsStack stack) throws Exception {
         HeldCertificate revoked = pki.issue("clinic-revoked").clientAuth().build();
         HeldCertificate good = pki.issue("clinic-good").clientAuth().build();
         writeOcspIndex(revoked.certificate(), good.certificate());
@@ -145,7 +158,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
             TrustPolicy checked = TrustPolicy.builder().trustAnchors(pki.caCertificate())
                     .revocation(Revocation.hardFail().withOcspResponder(URI.create("http://127.0.0.1:" + ocspPort)))
                     .build();
-            Peers.Server server = ourGateway(checked);
+            Peers.Server server = ourGateway(stack, checked);
 
             writeHeld("revoked", revoked);
             try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect",
@@ -161,18 +174,19 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         }
     }
 
-    @Test
-    void anUnreachableResponderRefusesUnderHardFailAndAdmitsUnderSoftFail() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void anUnreachableResponderRefusesUnderHardFailAndAdmitsUnderSoftFail(TlsStack stack) throws Exception {
         HeldCertificate clinic = pki.issue("clinic-001").clientAuth().build();
         writeHeld("client", clinic);
         URI nobody = URI.create("http://127.0.0.1:" + OpenSslProcess.freePort());
-        Peers.Server hard = ourGateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
+        Peers.Server hard = ourGateway(stack, TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .revocation(Revocation.hardFail().withOcspResponder(nobody)).build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + hard.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             assertRejected(hard, RejectionReason.REVOCATION_UNKNOWN);
         }
-        Peers.Server soft = ourGateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
+        Peers.Server soft = ourGateway(stack, TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .revocation(Revocation.softFail().withOcspResponder(nobody)).build());
         try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + soft.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {

@@ -127,13 +127,21 @@ final class Peers implements AutoCloseable {
     }
 
     Client connect(NodeTlsContext context, int port) throws InterruptedException {
+        return connect(context, port, "127.0.0.1", port);
+    }
+
+    /**
+     * Connects to {@code port} while the client knows its peer as {@code peerHost:peerPort}, the
+     * name its session cache files the session under (a fleet behind one load-balancer address).
+     */
+    Client connect(NodeTlsContext context, int port, String peerHost, int peerPort) throws InterruptedException {
         CompletableFuture<Object> outcome = new CompletableFuture<>();
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
-                        context.addTo(c, "127.0.0.1", port);
+                        context.addTo(c, peerHost, peerPort);
                         c.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {

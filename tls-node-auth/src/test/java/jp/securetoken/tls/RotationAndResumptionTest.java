@@ -10,7 +10,6 @@ import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenKey;
 import jp.securetoken.testsupport.InstrumentedKey;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -51,10 +50,11 @@ class RotationAndResumptionTest extends LoopbackNodesTest {
         assertOneSignatureEachOverReconnects(stack, true);
     }
 
-    /** BCJSSE 1.84 does not resume TLS 1.3 sessions (bc-java issue 946); the JDK does, with tickets. */
-    @Test
-    void reconnectingPeersResumeTls13WithoutNewTokenSignaturesOnTheJdk() throws Exception {
-        assertOneSignatureEachOverReconnects(TlsStack.JDK, false);
+    /** BCJSSE 1.84 does not resume TLS 1.3 sessions (bc-java issue 946); the JDK and BoringSSL do, with tickets. */
+    @ParameterizedTest
+    @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
+    void reconnectingPeersResumeTls13WithoutNewTokenSignatures(TlsStack stack) throws Exception {
+        assertOneSignatureEachOverReconnects(stack, false);
     }
 
     private void assertOneSignatureEachOverReconnects(TlsStack stack, boolean tls12) throws Exception {

@@ -41,8 +41,14 @@ class TlsProfileTest extends LoopbackNodesTest {
     void atnaOffersItsFourNamedSuites(TlsStack stack) throws Exception {
         List<String> suites = server(TlsProfile.ATNA_BCP195, stack, KeyAlgorithm.RSA_2048).cipherSuites();
         assertTrue(suites.containsAll(List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
-                "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384")), suites.toString());
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")), suites.toString());
+        List<String> dhe = List.of("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+        if (stack == TlsStack.OPENSSL) {
+            // BoringSSL has no finite-field DHE at all: a documented limit of the native stack
+            assertTrue(suites.stream().noneMatch(dhe::contains), suites.toString());
+        } else {
+            assertTrue(suites.containsAll(dhe), suites.toString());
+        }
     }
 
     @ParameterizedTest

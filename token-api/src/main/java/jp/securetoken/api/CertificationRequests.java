@@ -25,9 +25,6 @@ public final class CertificationRequests {
 
     /** A DER PKCS#10 request for {@code key}, signed inside the token with {@code scheme}. */
     public static byte[] create(TokenKey key, X500Principal subject, SignatureScheme scheme) throws TokenException {
-        if (!key.signatureSchemes().contains(scheme)) {
-            throw new UnsupportedSignatureSchemeException(scheme, key.signatureSchemes());
-        }
         TokenContentSigner signer = new TokenContentSigner(key, scheme);
         PKCS10CertificationRequest request = new JcaPKCS10CertificationRequestBuilder(
                 X500Name.getInstance(subject.getEncoded()), key.publicKey()).build(signer);

@@ -1,6 +1,7 @@
 package jp.securetoken.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -59,6 +60,27 @@ public interface SecureToken extends AutoCloseable {
             }
         }
         throw new CredentialNotFoundException(alias, info().label());
+    }
+
+    /**
+     * The objects the token shows now, for a person inspecting it: without login only its public
+     * objects (certificates, public keys, data), after login its private objects too. Never key
+     * material.
+     *
+     * @throws OperationNotSupportedException where the token cannot list its objects
+     */
+    default List<TokenObject> objects() throws TokenException {
+        throw new OperationNotSupportedException("Listing the objects of token " + info().label(),
+                "this kind of token shows its contents only as credentials");
+    }
+
+    /**
+     * Facts about the device for a person to read, in display order: name → values, e.g.
+     * {@code mechanisms} or {@code token flags} of a PKCS#11 token. Empty where the kind of token
+     * has nothing beyond {@link #info()}, its capabilities and schemes. Readable without login.
+     */
+    default Map<String, List<String>> deviceDetails() throws TokenException {
+        return Map.of();
     }
 
     /** The token's user data records (JAHIS optional capability). */

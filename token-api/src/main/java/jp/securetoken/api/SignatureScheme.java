@@ -148,6 +148,51 @@ public enum SignatureScheme {
         return Optional.empty();
     }
 
+    /** The object identifier of this scheme's hash, e.g. {@code 2.16.840.1.101.3.4.2.1} for SHA-256. */
+    public String digestOid() {
+        return switch (digestAlgorithm) {
+            case "SHA-1" -> "1.3.14.3.2.26";
+            case "SHA-256" -> "2.16.840.1.101.3.4.2.1";
+            case "SHA-384" -> "2.16.840.1.101.3.4.2.2";
+            default -> "2.16.840.1.101.3.4.2.3";
+        };
+    }
+
+    /**
+     * The object identifier of the signature algorithm (X.509 / CMS names): {@code sha256WithRSAEncryption},
+     * {@code id-RSASSA-PSS} (the hash then travels in the parameters), {@code ecdsa-with-SHA256}, ...
+     */
+    public String signatureAlgorithmOid() {
+        return switch (padding) {
+            case PSS -> "1.2.840.113549.1.1.10";
+            case PKCS1 -> switch (digestAlgorithm) {
+                case "SHA-1" -> "1.2.840.113549.1.1.5";
+                case "SHA-256" -> "1.2.840.113549.1.1.11";
+                case "SHA-384" -> "1.2.840.113549.1.1.12";
+                default -> "1.2.840.113549.1.1.13";
+            };
+            case NONE -> switch (digestAlgorithm) {
+                case "SHA-256" -> "1.2.840.10045.4.3.2";
+                case "SHA-384" -> "1.2.840.10045.4.3.3";
+                default -> "1.2.840.10045.4.3.4";
+            };
+        };
+    }
+
+    /**
+     * The scheme named by a signature algorithm and a hash object identifier (as remote signing APIs and
+     * CMS name them), e.g. {@code 1.2.840.113549.1.1.10} with {@code 2.16.840.1.101.3.4.2.1} is
+     * {@link #RSA_PSS_SHA256}.
+     */
+    public static Optional<SignatureScheme> forOids(String signatureAlgorithmOid, String digestOid) {
+        for (SignatureScheme s : values()) {
+            if (s.signatureAlgorithmOid().equals(signatureAlgorithmOid) && s.digestOid().equals(digestOid)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The scheme with this TLS name, e.g. {@code ecdsa_secp256r1_sha256}. */
     public static Optional<SignatureScheme> forTlsName(String name) {
         for (SignatureScheme s : values()) {

@@ -2,39 +2,41 @@ package jp.securetoken.api;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 
 /**
- * A BouncyCastle {@link ContentSigner} whose signature is computed inside the token: it collects
- * the bytes BouncyCastle wants signed (a certification request, a certificate, a CRL) and has the
- * {@link TokenKey} sign them. BouncyCastle's interface cannot throw a checked error, so a token
- * failure yields an empty signature and is thrown again by {@link #rethrowFailure()}, which every
- * user calls after building.
+ * A BouncyCastle {@link ContentSigner} whose signature is made by a token key: BouncyCastle collects
+ * the bytes to sign (a PKCS#10 request body, a CMS SignerInfo's signed attributes), the token signs
+ * them with the chosen scheme. BouncyCastle's interface cannot throw a checked error, so a token
+ * failure is kept: call {@link #rethrowFailure()} after building, before using the result.
  */
 public final class TokenContentSigner implements ContentSigner {
     private final TokenKey key;
     private final SignatureScheme scheme;
+    private final AlgorithmIdentifier algorithm;
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
     private TokenException failure;
 
-    /** @throws UnsupportedSignatureSchemeException when the key cannot compute {@code scheme} */
+    /** A signer over {@code key} with {@code scheme}, which must be one of the key's. */
     public TokenContentSigner(TokenKey key, SignatureScheme scheme) throws UnsupportedSignatureSchemeException {
         if (!key.signatureSchemes().contains(scheme)) {
             throw new UnsupportedSignatureSchemeException(scheme, key.signatureSchemes());
         }
         this.key = key;
         this.scheme = scheme;
-    }
-
-    @Override
-    public AlgorithmIdentifier getAlgorithmIdentifier() {
         String name = switch (scheme.padding()) {
             case PSS -> scheme.digestAlgorithm().replace("-", "") + "withRSAandMGF1";
             default -> scheme.jcaAlgorithm();
         };
-        return new DefaultSignatureAlgorithmIdentifierFinder().find(name);
+        this.algorithm = new DefaultSignatureAlgorithmIdentifierFinder().find(name);
+    }
+
+    @Override
+    public AlgorithmIdentifier getAlgorithmIdentifier() {
+        return algorithm;
     }
 
     @Override
@@ -42,6 +44,7 @@ public final class TokenContentSigner implements ContentSigner {
         return data;
     }
 
+    /** Signs in the token; on a token error returns an empty signature and keeps the error. */
     @Override
     public byte[] getSignature() {
         try {
@@ -52,7 +55,7 @@ public final class TokenContentSigner implements ContentSigner {
         }
     }
 
-    /** Throws the token's error if signing failed; the object built with this signer is then worthless. */
+    /** Throws the token's error if signing failed; the built object must then be discarded. */
     public void rethrowFailure() throws TokenException {
         if (failure != null) {
             throw failure;

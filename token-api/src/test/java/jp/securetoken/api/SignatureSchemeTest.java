@@ -71,4 +71,23 @@ class SignatureSchemeTest {
         assertEquals("SHA256withRSA", SignatureScheme.RSA_PKCS1_SHA256.jcaAlgorithm());
         assertEquals("RSASSA-PSS", SignatureScheme.RSA_PSS_SHA384.jcaAlgorithm());
     }
+
+    @ParameterizedTest
+    @EnumSource(SignatureScheme.class)
+    void objectIdentifiersNameTheSchemeBackUniquely(SignatureScheme scheme) {
+        assertEquals(scheme, SignatureScheme.forOids(scheme.signatureAlgorithmOid(), scheme.digestOid()).orElseThrow());
+    }
+
+    @Test
+    void objectIdentifiersAreThoseBouncyCastleKnows() {
+        assertEquals(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.sha256WithRSAEncryption.getId(),
+                SignatureScheme.RSA_PKCS1_SHA256.signatureAlgorithmOid());
+        assertEquals(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_RSASSA_PSS.getId(),
+                SignatureScheme.RSA_PSS_SHA384.signatureAlgorithmOid());
+        assertEquals(org.bouncycastle.asn1.x9.X9ObjectIdentifiers.ecdsa_with_SHA384.getId(),
+                SignatureScheme.ECDSA_P384_SHA384.signatureAlgorithmOid());
+        assertEquals(NISTObjectIdentifiers.id_sha512.getId(), SignatureScheme.RSA_PSS_SHA512.digestOid());
+        assertEquals(OIWObjectIdentifiers.idSHA1.getId(), SignatureScheme.RSA_PKCS1_SHA1.digestOid());
+        assertTrue(SignatureScheme.forOids("1.2.840.113549.1.1.10", "1.2.3").isEmpty());
+    }
 }

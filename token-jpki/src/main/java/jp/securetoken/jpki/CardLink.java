@@ -37,6 +37,8 @@ final class CardLink {
 
     static final byte[] AID = HexFormat.of().parseHex("D392F000260100000001");
     private static final int MAX_READ = 256;
+    /** The highest offset READ BINARY with a 15-bit offset in P1-P2 reaches. */
+    private static final int MAX_OFFSET = 0x7FFF;
     private static final byte TOKEN_INFO = 0x06;
     private static final String TOKEN_INFO_PREFIX = "JPKIAPICCTOKEN";
 
@@ -184,11 +186,20 @@ final class CardLink {
                     "EF " + fileName(fid), null);
         }
         int length = (((head[2] & 0xFF) << 8) | (head[3] & 0xFF)) + 4;
+        if (length > MAX_OFFSET + 1) {
+            // READ BINARY addresses 15 bits (P1 bit 8 means a short EF identifier): a longer file
+            // would have its offsets wrap and its start read again as its end
+            throw new TokenDeviceException("EF " + fileName(fid) + " declares a " + length + "-byte certificate,"
+                    + " more than READ BINARY can address (" + (MAX_OFFSET + 1) + " bytes)", "EF " + fileName(fid),
+                    null);
+        }
         ByteArrayOutputStream der = new ByteArrayOutputStream(length);
         while (der.size() < length) {
-            byte[] part = read(der.size(), Math.min(MAX_READ, length - der.size()), what);
-            if (part.length == 0) {
-                throw new TokenDeviceException("EF " + fileName(fid) + " ends before the certificate does",
+            int wanted = Math.min(MAX_READ, length - der.size());
+            byte[] part = read(der.size(), wanted, what);
+            if (part.length == 0 || part.length > wanted) {
+                throw new TokenDeviceException("EF " + fileName(fid) + (part.length == 0
+                        ? " ends before the certificate does" : " answered more bytes than were asked for"),
                         "EF " + fileName(fid), null);
             }
             der.writeBytes(part);
@@ -197,7 +208,10 @@ final class CardLink {
     }
 
     private byte[] read(int offset, int length, String what) throws CardException, TokenException {
-        ResponseAPDU r = transmit(new CommandAPDU(0x00, 0xB0, (offset >> 8) & 0x7F, offset & 0xFF, length));
+        if (offset < 0 || offset > MAX_OFFSET) {
+            throw new IllegalArgumentException("READ BINARY offset " + offset + " is beyond 15 bits");
+        }
+        ResponseAPDU r = transmit(new CommandAPDU(0x00, 0xB0, offset >> 8, offset & 0xFF, length));
         if (r.getSW() != StatusWords.OK) {
             throw StatusWords.error(r.getSW(), what);
         }

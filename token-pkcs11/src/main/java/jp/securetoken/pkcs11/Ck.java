@@ -21,6 +21,7 @@ final class Ck {
     static final long CKF_SO_PIN_COUNT_LOW = 0x100000L;
     static final long CKF_SO_PIN_FINAL_TRY = 0x200000L;
     static final long CKF_SO_PIN_LOCKED = 0x400000L;
+    static final long CKF_SO_PIN_TO_BE_CHANGED = 0x800000L;
 
     // mechanism info flags
     static final long CKF_ENCRYPT = 0x100L;
@@ -47,11 +48,12 @@ final class Ck {
     static final long CKO_CERTIFICATE = 0x1L;
     static final long CKO_PUBLIC_KEY = 0x2L;
     static final long CKO_PRIVATE_KEY = 0x3L;
-
-    static final long CKC_X_509 = 0x0L;
+    static final long CKO_SECRET_KEY = 0x4L;
 
     static final long CKK_RSA = 0x0L;
     static final long CKK_EC = 0x3L;
+
+    static final long CKC_X_509 = 0x0L;
 
     static final long CKA_CLASS = 0x0L;
     static final long CKA_TOKEN = 0x1L;

@@ -210,6 +210,38 @@ final class Cryptoki {
         }
     }
 
+    /** A CK_ULONG attribute (CKA_CLASS, CKA_KEY_TYPE), or null where the object has none. */
+    Long number(long session, long object, long attribute) throws TokenException {
+        CK_ATTRIBUTE[] a = {new CK_ATTRIBUTE(attribute)};
+        try {
+            p11.C_GetAttributeValue(session, object, a);
+            return a[0].pValue == null ? null : a[0].getLong();
+        } catch (PKCS11Exception e) {
+            throw Pkcs11Errors.map(e, module.toString(), "C_GetAttributeValue");
+        }
+    }
+
+    /** A CK_BBOOL attribute (CKA_PRIVATE), or false where the object has none. */
+    boolean flag(long session, long object, long attribute) throws TokenException {
+        CK_ATTRIBUTE[] a = {new CK_ATTRIBUTE(attribute)};
+        try {
+            p11.C_GetAttributeValue(session, object, a);
+            return a[0].pValue != null && a[0].getBoolean();
+        } catch (PKCS11Exception e) {
+            throw Pkcs11Errors.map(e, module.toString(), "C_GetAttributeValue");
+        }
+    }
+
+    /** The CKM_* name of a mechanism, or its number in hex where the JDK does not know it. */
+    static String mechanismName(long mechanism) {
+        return sun.security.pkcs11.wrapper.Functions.getMechanismName(mechanism);
+    }
+
+    /** The CKK_* name of a key type. */
+    static String keyTypeName(long keyType) {
+        return sun.security.pkcs11.wrapper.Functions.getKeyName(keyType);
+    }
+
     /** A CKA_LABEL (or other UTF-8 attribute) value, or null. */
     String text(long session, long object, long attribute) throws TokenException {
         byte[] b = bytes(session, object, attribute);

@@ -17,7 +17,7 @@ import jp.securetoken.api.TokenException;
  * cryptographic functions once each with session keys that vanish afterwards (RSA-2048 sign,
  * verify, encrypt, decrypt; SHA-256 digest; AES-CBC-PAD for C_EncryptFinal). Without login those
  * functions are reported as announced by the mechanism flags. Functions Java
- * cannot call or see (C_WaitForSlotEvent, C_GetObjectSize through the JDK) are reported as not
+ * cannot call or see (C_GetObjectSize through the JDK) are reported as not
  * observable rather than guessed.
  *
  * <pre>{@code
@@ -131,6 +131,18 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
             add(function, level, met ? Verdict.MET : Verdict.NOT_MET, evidence);
         }
 
+        /** C_WaitForSlotEvent with CKF_DONT_BLOCK through the IAIK wrapper: answered, or not supported. */
+        private void slotEvent(Cryptoki c) throws TokenException {
+            try {
+                java.util.OptionalLong slot = IaikCryptoki.load(c.module()).pendingSlotEvent();
+                add("C_WaitForSlotEvent", M, Verdict.MET, "CKF_DONT_BLOCK answered "
+                        + (slot.isPresent() ? "an event in slot " + Long.toUnsignedString(slot.getAsLong())
+                                : "CKR_NO_EVENT"));
+            } catch (IaikCryptoki.SlotEventsUnsupported e) {
+                add("C_WaitForSlotEvent", M, Verdict.NOT_MET, "CKR_FUNCTION_NOT_SUPPORTED; the watch polls instead");
+            }
+        }
+
         Pkcs11Conformance run() throws TokenException {
             token.requireOpen();
             Cryptoki c = token.cryptoki().orElseThrow(() -> new jp.securetoken.api.OperationNotSupportedException(
@@ -146,7 +158,7 @@ public record Pkcs11Conformance(String library, String token, List<Item> items) 
             add("C_GetSlotList", M, Verdict.MET, c.slotsWithToken().length + " slot(s) with a token");
             add("C_GetSlotInfo", M, Verdict.MET, "'" + c.slotDescription(slot) + "'");
             add("C_GetTokenInfo", M, Verdict.MET, "flags " + flags(state));
-            add("C_WaitForSlotEvent", M, Verdict.NOT_OBSERVED, "the JDK's wrapper does not expose it; events are polled");
+            slotEvent(c);
             Map<Long, Cryptoki.MechanismInfo> mechs = new HashMap<>();
             for (Cryptoki.MechanismInfo m : c.mechanisms(slot)) {
                 mechs.put(m.mechanism(), m);

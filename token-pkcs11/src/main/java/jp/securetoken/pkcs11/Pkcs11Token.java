@@ -84,6 +84,8 @@ final class Pkcs11Token implements SecureToken {
     /** SunPKCS11's KeyStore, loaded at login; null when logged out. */
     private volatile KeyStore keyStore;
     private long session = -1;
+    /** C_SetPIN and C_InitPIN, made at first use (on the queue). */
+    private Pkcs11Pins pins;
     private volatile boolean closed;
 
     Pkcs11Token(TokenInfo info, long slot, AuthProvider provider, Cryptoki cryptoki) throws TokenException {
@@ -350,14 +352,27 @@ final class Pkcs11Token implements SecureToken {
 
     @Override
     public void changePin(PinRole role, PinCallback currentPin, PinCallback newPin) throws TokenException {
-        throw new OperationNotSupportedException("Changing a PKCS#11 PIN", "the JDK's PKCS#11 wrapper has no C_SetPIN;"
-                + " use the token's own tool, e.g. pkcs11-tool --change-pin");
+        queue.call(() -> {
+            requireOpen();
+            pins().change(role, currentPin, newPin);
+            return null;
+        });
     }
 
     @Override
     public void unlockUserPin(PinCallback administratorPin, PinCallback newUserPin) throws TokenException {
-        throw new OperationNotSupportedException("Unlocking a PKCS#11 user PIN", "the JDK's PKCS#11 wrapper has no"
-                + " C_InitPIN; use the token's own tool, e.g. pkcs11-tool --init-pin --login --login-type so");
+        queue.call(() -> {
+            requireOpen();
+            pins().unlock(administratorPin, newUserPin);
+            return null;
+        });
+    }
+
+    private Pkcs11Pins pins() throws OperationNotSupportedException {
+        if (pins == null) {
+            pins = new Pkcs11Pins(requireCryptoki("Changing PINs"), slot, info.label());
+        }
+        return pins;
     }
 
     private KeyStore requireLogin(String operation) throws LoginRequiredException {
@@ -675,6 +690,23 @@ final class Pkcs11Token implements SecureToken {
             }
         }
         return session;
+    }
+
+    @Override
+    public List<jp.securetoken.api.TokenObject> objects() throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            Cryptoki c = requireCryptoki("Listing the token's objects");
+            return Pkcs11Objects.list(c, session());
+        });
+    }
+
+    @Override
+    public Map<String, List<String>> deviceDetails() throws TokenException {
+        return queue.call(() -> {
+            requireOpen();
+            return cryptoki == null ? Map.of() : Pkcs11Objects.details(cryptoki, slot);
+        });
     }
 
     @Override

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The {@code pkcs11:} token provider, registered with {@link java.util.ServiceLoader}. It opens
  * RFC 7512 addresses ({@link Pkcs11Uri}) or a {@link Pkcs11Config} through a new SunPKCS11
  * provider instance per token, lists the tokens in the slots of a default library and reports
- * tokens arriving and leaving by polling the slot list (the JDK offers no C_WaitForSlotEvent).
+ * tokens arriving and leaving: through C_WaitForSlotEvent where the library offers it, else by
+ * polling the slot list.
  *
  * <p>The library comes from the address's {@code module-path}; listing and watching use the
  * default library named by the system property {@value #MODULE_PROPERTY}, else the environment
@@ -261,8 +262,9 @@ public final class Pkcs11TokenProvider implements TokenProvider {
     }
 
     /**
-     * Reports tokens arriving in and leaving the default library's slots, found by polling
-     * C_GetSlotList and C_GetTokenInfo (the JDK's wrapper has no C_WaitForSlotEvent).
+     * Reports tokens arriving in and leaving the default library's slots: C_WaitForSlotEvent
+     * (without blocking, once a poll interval) says when to read C_GetSlotList and C_GetTokenInfo;
+     * a library without it has them read every interval.
      *
      * @throws OperationNotSupportedException without a default library or without the JDK's PKCS#11 wrapper
      */
@@ -273,7 +275,35 @@ public final class Pkcs11TokenProvider implements TokenProvider {
                     + MODULE_PROPERTY + " or " + MODULE_ENV);
         }
         Cryptoki cryptoki = wrapper("Watching PKCS#11 tokens");
-        return new SlotPoll(() -> SlotPoll.snapshot(cryptoki), listener, pollInterval);
+        return new SlotPoll(() -> SlotPoll.snapshot(cryptoki), slotEvents(cryptoki.module()), listener, pollInterval);
+    }
+
+    /**
+     * C_WaitForSlotEvent (CKF_DONT_BLOCK) as the trigger of a watch round where the library offers
+     * it; every pending event is taken before the slot list is read. Otherwise every round reads it.
+     */
+    static SlotPoll.Trigger slotEvents(Path module) throws TokenException {
+        IaikCryptoki calls = IaikCryptoki.load(module);
+        try {
+            while (calls.pendingSlotEvent().isPresent()) {
+                // events from before the watch began: the first snapshot covers them
+            }
+        } catch (IaikCryptoki.SlotEventsUnsupported e) {
+            LOG.info("{}; polling its slot list instead", e.getMessage());
+            return SlotPoll.Trigger.EVERY_ROUND;
+        }
+        LOG.info("Watching {} with C_WaitForSlotEvent", module);
+        return () -> {
+            boolean changed = false;
+            try {
+                while (calls.pendingSlotEvent().isPresent()) {
+                    changed = true;
+                }
+            } catch (IaikCryptoki.SlotEventsUnsupported e) {
+                return true;
+            }
+            return changed;
+        };
     }
 
     private Cryptoki wrapper(String operation) throws TokenException {

@@ -17,6 +17,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 import jp.securetoken.api.PinCallback;
+import jp.securetoken.api.PinText;
 import jp.securetoken.api.TokenUriException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +131,7 @@ public final class Pkcs11Uri {
             throw new TokenUriException("library-version '" + version + "' is not of the form M or M.N");
         }
         String module = query.get("module-path");
-        if (module != null && !Path.of(module).isAbsolute()) {
+        if (module != null && !filePath(module, "module-path").isAbsolute()) {
             throw new TokenUriException("module-path '" + module + "' must be an absolute path to a PKCS#11 library");
         }
         String pinSource = query.get("pin-source");
@@ -139,18 +140,36 @@ public final class Pkcs11Uri {
         }
     }
 
+    /**
+     * {@code value} as a path; a NUL or any other control character (which a decoded {@code %00}
+     * can put there) is refused rather than left to {@code Path.of}'s unchecked exception.
+     */
+    private static Path filePath(String value, String name) throws TokenUriException {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new TokenUriException(name + " holds a control character (U+"
+                        + String.format("%04X", (int) value.charAt(i)) + "); a file path has none");
+            }
+        }
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new TokenUriException(name + " is not a file path here: " + e.getReason());
+        }
+    }
+
     private static Path pinSourceFile(String pinSource) throws TokenUriException {
         if (pinSource.startsWith("file:")) {
             try {
                 URI u = new URI(pinSource);
                 if (u.getPath() != null && u.getPath().startsWith("/")) {
-                    return Path.of(u.getPath());
+                    return filePath(u.getPath(), "pin-source");
                 }
             } catch (URISyntaxException e) {
                 throw new TokenUriException("pin-source '" + pinSource + "' is not a file: URI: " + e.getReason());
             }
         } else if (pinSource.startsWith("/")) {
-            return Path.of(pinSource);
+            return filePath(pinSource, "pin-source");
         }
         throw new TokenUriException("pin-source must name a file (file:/path or /path); other sources such as"
                 + " commands are not supported");
@@ -200,8 +219,8 @@ public final class Pkcs11Uri {
                 if (i + 2 >= value.length()) {
                     throw new TokenUriException("attribute " + name + " ends in an incomplete %-escape");
                 }
-                int hi = Character.digit(value.charAt(i + 1), 16);
-                int lo = Character.digit(value.charAt(i + 2), 16);
+                int hi = hexDigit(value.charAt(i + 1));
+                int lo = hexDigit(value.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     throw new TokenUriException("attribute " + name + " has a bad %-escape '"
                             + value.substring(i, i + 3) + "'");
@@ -217,6 +236,20 @@ public final class Pkcs11Uri {
             }
         }
         return out.toByteArray();
+    }
+
+    /** An ASCII hex digit's value, or -1: {@code Character.digit} would also take fullwidth and other digits. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static String decodeText(String value, String name, boolean inQuery) throws TokenUriException {
@@ -292,8 +325,8 @@ public final class Pkcs11Uri {
     }
 
     /**
-     * A PIN callback reading the {@code pin-source} file at each call (a final line break is not part
-     * of the PIN). An unreadable file gives no PIN, so login fails with
+     * A PIN callback reading the {@code pin-source} file at each call: its first line, at most
+     * {@link PinText#MAX_BYTES} bytes. An unreadable or over-long file gives no PIN, so login fails with
      * {@link jp.securetoken.api.PinEntryCancelledException}.
      */
     public Optional<PinCallback> pinSourceCallback() {
@@ -301,25 +334,12 @@ public final class Pkcs11Uri {
     }
 
     private static char[] readPin(Path file) {
-        byte[] bytes = null;
-        try {
-            bytes = java.nio.file.Files.readAllBytes(file);
-            int n = bytes.length;
-            while (n > 0 && (bytes[n - 1] == '\n' || bytes[n - 1] == '\r')) {
-                n--;
-            }
-            java.nio.CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, n));
-            char[] pin = new char[chars.remaining()];
-            chars.get(pin);
-            java.util.Arrays.fill(chars.array(), '\0');
-            return pin;
+        try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file))) {
+            return PinText.firstLine(in);
         } catch (java.io.IOException e) {
-            LOG.warn("The PIN file named by pin-source could not be read: {}", e.getClass().getSimpleName());
+            LOG.warn("The PIN file named by pin-source could not be read: {}", e instanceof PinText.TooLongException
+                    ? e.getMessage() : e.getClass().getSimpleName());
             return null;
-        } finally {
-            if (bytes != null) {
-                java.util.Arrays.fill(bytes, (byte) 0);
-            }
         }
     }
 

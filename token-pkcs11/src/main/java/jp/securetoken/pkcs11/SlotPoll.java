@@ -16,16 +16,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Insert/remove events by polling the slot list: each round compares the tokens present (by URI:
- * label and serial) with the last round's. Runs on its own daemon thread until closed.
+ * Insert/remove events from the slot list: each round compares the tokens present (by URI: label
+ * and serial) with the last round's. Where the library offers C_WaitForSlotEvent, a round first
+ * asks it (without blocking) whether any slot changed and reads the slot list only then; otherwise
+ * every round reads it. Runs on its own daemon thread until closed.
  */
 final class SlotPoll implements TokenWatch {
     private static final Logger LOG = LoggerFactory.getLogger(SlotPoll.class);
     private final Source source;
     private final TokenEventListener listener;
     private final Duration interval;
+    private final Trigger trigger;
     private final Thread thread;
     private volatile boolean running = true;
+
+    /** Whether a round should read the slot list. */
+    @FunctionalInterface
+    interface Trigger {
+        /** Every round reads the slot list (the library has no C_WaitForSlotEvent). */
+        Trigger EVERY_ROUND = () -> true;
+
+        boolean slotsChanged() throws TokenException;
+    }
 
     /** Where the tokens present come from: a library's slots, or a test's list. */
     @FunctionalInterface
@@ -34,7 +46,12 @@ final class SlotPoll implements TokenWatch {
     }
 
     SlotPoll(Source source, TokenEventListener listener, Duration interval) throws TokenException {
+        this(source, Trigger.EVERY_ROUND, listener, interval);
+    }
+
+    SlotPoll(Source source, Trigger trigger, TokenEventListener listener, Duration interval) throws TokenException {
         this.source = source;
+        this.trigger = trigger;
         this.listener = listener;
         this.interval = interval;
         Map<String, TokenDescriptor> initial = byUri(source.tokens());
@@ -68,6 +85,9 @@ final class SlotPoll implements TokenWatch {
         while (running) {
             try {
                 Thread.sleep(interval.toMillis());
+                if (!trigger.slotsChanged()) {
+                    continue;
+                }
                 Map<String, TokenDescriptor> now = byUri(source.tokens());
                 for (Map.Entry<String, TokenDescriptor> e : now.entrySet()) {
                     if (!last.containsKey(e.getKey())) {
@@ -95,6 +115,11 @@ final class SlotPoll implements TokenWatch {
         } catch (RuntimeException e) {
             LOG.warn("A token event listener failed", e);
         }
+    }
+
+    /** Whether rounds wait for C_WaitForSlotEvent's word rather than reading the slot list every time. */
+    boolean usesSlotEvents() {
+        return trigger != Trigger.EVERY_ROUND;
     }
 
     @Override

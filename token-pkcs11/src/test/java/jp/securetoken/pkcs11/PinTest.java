@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import jp.securetoken.api.OperationNotSupportedException;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.PinEntryCancelledException;
 import jp.securetoken.api.PinFormatException;
@@ -97,16 +96,6 @@ class PinTest {
             }));
             assertFalse(asked[0], "the PIN was not even asked for");
             assertFalse(token.isLoggedIn());
-        }
-    }
-
-    @Test
-    void pinChangesAndUnlockingAreLeftToTheTokensTools() throws Exception {
-        try (SecureToken token = SoftHsm.open("pins")) {
-            assertThrows(OperationNotSupportedException.class,
-                    () -> token.changePin(PinRole.USER, SoftHsm.userPin(), SoftHsm.pin("1111-new")));
-            assertThrows(OperationNotSupportedException.class,
-                    () -> token.unlockUserPin(SoftHsm.pin(SoftHsm.SO_PIN), SoftHsm.pin("1111-new")));
         }
     }
 }

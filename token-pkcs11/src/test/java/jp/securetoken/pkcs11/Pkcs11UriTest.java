@@ -84,6 +84,28 @@ class Pkcs11UriTest {
         assertThrows(TokenUriException.class, () -> Pkcs11Uri.parse(text));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "pkcs11:token=a?module-path=/x%00y",                // NUL in a path: InvalidPathException before
+        "pkcs11:token=a?module-path=/x%0Ay",                // line feed
+        "pkcs11:token=a?pin-source=file:/run/p%00in",
+        "pkcs11:token=a?pin-source=/run/p%00in",
+        "pkcs11:token=%\uFF11\uFF11",                      // fullwidth digits are not hex digits
+        "pkcs11:token=%\u0661\u0662",                      // Arabic-Indic digits
+        "pkcs11:id=%\uFF11\uFF11"
+    })
+    void refusesControlCharactersInPathsAndNonAsciiDigitsInEscapes(String text) {
+        assertThrows(TokenUriException.class, () -> Pkcs11Uri.parse(text));
+    }
+
+    @Test
+    void anOverLongPinSourceFileGivesNoPin(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pin");
+        Files.write(file, new byte[4 * 1024 * 1024]);
+        Pkcs11Uri uri = Pkcs11Uri.parse("pkcs11:token=a?pin-source=file:" + file);
+        assertEquals(null, uri.pinSourceCallback().orElseThrow().providePin(null));
+    }
+
     @Test
     void refusesAPinInTheAddressAndSaysWhy() {
         TokenUriException e = assertThrows(TokenUriException.class,

@@ -54,4 +54,23 @@ class SlotPollTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
         }
     }
+
+    @Test
+    void withSlotEventsTheSlotListIsReadOnlyAfterAnEvent() throws Exception {
+        AtomicReference<List<TokenDescriptor>> present = new AtomicReference<>(List.of(CARD));
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean event = new java.util.concurrent.atomic.AtomicBoolean();
+        List<TokenEvent> events = new CopyOnWriteArrayList<>();
+        try (SlotPoll poll = new SlotPoll(() -> {
+            reads.incrementAndGet();
+            return present.get();
+        }, () -> event.getAndSet(false), events::add, Duration.ofMillis(10))) {
+            present.set(List.of(CARD, USB));
+            await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> reads.get() == 1);
+            event.set(true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 1);
+            assertEquals(2, reads.get());
+        }
+        assertEquals(TokenEvent.Type.INSERTED, events.get(0).type());
+    }
 }

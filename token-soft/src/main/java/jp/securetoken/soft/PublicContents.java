@@ -111,7 +111,11 @@ record PublicContents(String label, String serial, List<X509Certificate> anchors
             for (int i = 0; i < n; i++) {
                 String alias = in.readUTF();
                 CredentialUsage usage = CredentialUsage.valueOf(in.readUTF());
-                credentials.put(alias, new StoredChain(readCertificates(in), usage));
+                List<X509Certificate> chain = readCertificates(in);
+                if (chain.isEmpty()) {
+                    throw new TokenCorruptException("the credential '" + alias + "' has an empty certificate chain");
+                }
+                credentials.put(alias, new StoredChain(chain, usage));
             }
             TreeMap<String, byte[]> userData = new TreeMap<>();
             n = in.readUnsignedShort();

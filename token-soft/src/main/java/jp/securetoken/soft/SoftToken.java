@@ -258,7 +258,7 @@ final class SoftToken implements SecureToken {
                 next = askPin(newPin, role, "new PIN");
                 key = verifyPin(role, current);
                 PinSlot old = slot(role);
-                PinSlot fresh = PinSlot.create(next, key, old.maxRetries(), old.iterations(), roleByte(role));
+                PinSlot fresh = PinSlot.create(next, key, old.maxRetries(), strongestIterations(), roleByte(role));
                 store(role == PinRole.USER ? stored.withUser(fresh) : stored.withAdmin(fresh));
                 LOG.info("The {} of software token {} was changed", role.displayName(), info.label());
                 return null;
@@ -283,7 +283,8 @@ final class SoftToken implements SecureToken {
                 next = askPin(newUserPin, PinRole.USER, "new PIN");
                 key = verifyPin(PinRole.ADMINISTRATOR, admin);
                 PinSlot old = stored.user();
-                store(stored.withUser(PinSlot.create(next, key, old.maxRetries(), old.iterations(), TokenFile.ROLE_USER)));
+                store(stored.withUser(PinSlot.create(next, key, old.maxRetries(), strongestIterations(),
+                        TokenFile.ROLE_USER)));
                 LOG.info("The user PIN of software token {} was unlocked and reset", info.label());
                 return null;
             } finally {
@@ -386,6 +387,14 @@ final class SoftToken implements SecureToken {
 
     private PinSlot slot(PinRole role) {
         return role == PinRole.USER ? stored.user() : stored.admin();
+    }
+
+    /**
+     * The PBKDF2 count of a PIN slot being written: the higher of the two slots' counts, so that a
+     * count lowered in one slot (by whoever could write the file) is never carried into a new PIN.
+     */
+    private int strongestIterations() {
+        return Math.max(stored.user().iterations(), stored.admin().iterations());
     }
 
     private static byte roleByte(PinRole role) {

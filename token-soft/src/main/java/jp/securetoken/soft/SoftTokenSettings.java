@@ -23,6 +23,11 @@ public final class SoftTokenSettings {
     public static final int DEFAULT_KDF_ITERATIONS = 600_000;
     /** The fewest PBKDF2 iterations accepted (meant for tests only). */
     public static final int MIN_KDF_ITERATIONS = 10_000;
+    /**
+     * The most PBKDF2 iterations accepted: 10,000,000 (a few seconds per PIN check). A token file
+     * asking for more, or for fewer than {@link #MIN_KDF_ITERATIONS}, is refused as corrupt.
+     */
+    public static final int MAX_KDF_ITERATIONS = 10_000_000;
     /** Wrong tries before a PIN locks, unless set. */
     public static final int DEFAULT_MAX_RETRIES = 5;
 
@@ -114,10 +119,14 @@ public final class SoftTokenSettings {
             return this;
         }
 
-        /** PBKDF2-HMAC-SHA256 iterations for both PINs, at least {@link #MIN_KDF_ITERATIONS}. */
+        /**
+         * PBKDF2-HMAC-SHA256 iterations for both PINs, {@link #MIN_KDF_ITERATIONS} to
+         * {@link #MAX_KDF_ITERATIONS}.
+         */
         public Builder kdfIterations(int iterations) {
-            if (iterations < MIN_KDF_ITERATIONS) {
-                throw new IllegalArgumentException("kdfIterations must be at least " + MIN_KDF_ITERATIONS);
+            if (iterations < MIN_KDF_ITERATIONS || iterations > MAX_KDF_ITERATIONS) {
+                throw new IllegalArgumentException("kdfIterations must be " + MIN_KDF_ITERATIONS + " to "
+                        + MAX_KDF_ITERATIONS);
             }
             this.kdfIterations = iterations;
             return this;

@@ -84,13 +84,27 @@ record TokenFile(PinSlot user, PinSlot admin, byte[] publicSection, byte[] priva
             if (b.remaining() != HASH) {
                 throw new TokenCorruptException("the file has unexpected trailing data");
             }
-            if (user.maxRetries() == 0 || admin.maxRetries() == 0 || user.iterations() <= 0
-                    || admin.iterations() <= 0) {
+            if (user.maxRetries() == 0 || admin.maxRetries() == 0) {
                 throw new TokenCorruptException("the PIN header holds impossible values");
             }
+            requireIterations(user);
+            requireIterations(admin);
             return new TokenFile(user, admin, publicSection, nonce, sealed);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new TokenCorruptException("the file is truncated or its lengths are inconsistent", e);
+        }
+    }
+
+    /**
+     * A PBKDF2 count outside the settings' bounds is refused before any PIN is tried: a huge one
+     * would hold the token (and a counted try) for hours, a tiny one makes the PIN cheap to search.
+     */
+    private static void requireIterations(PinSlot slot) throws TokenCorruptException {
+        if (slot.iterations() < SoftTokenSettings.MIN_KDF_ITERATIONS
+                || slot.iterations() > SoftTokenSettings.MAX_KDF_ITERATIONS) {
+            throw new TokenCorruptException("the PIN header asks for " + Integer.toUnsignedString(slot.iterations())
+                    + " PBKDF2 iterations; a token file has " + SoftTokenSettings.MIN_KDF_ITERATIONS + " to "
+                    + SoftTokenSettings.MAX_KDF_ITERATIONS);
         }
     }
 

@@ -13,9 +13,22 @@ import java.util.Optional;
  * @param peerNodeId  the other node's id (certificate common name), when known
  * @param peerAddress the other node's network address, when there is one
  * @param detail      a short description (a rejection reason); never a PIN or personal data
+ * @param token       the secure token the event is about (its address without query attributes),
+ *                    for token logins, PIN locks and credential writes
  */
 public record AuditEvent(Kind kind, Outcome outcome, Instant time, Optional<String> peerNodeId,
-        Optional<String> peerAddress, String detail) {
+        Optional<String> peerAddress, String detail, Optional<String> token) {
+
+    /** An event about a peer node or the application, not about a token. */
+    public AuditEvent(Kind kind, Outcome outcome, Instant time, Optional<String> peerNodeId,
+            Optional<String> peerAddress, String detail) {
+        this(kind, outcome, time, peerNodeId, peerAddress, detail, Optional.empty());
+    }
+
+    /** An event about a secure token (JAHIS access log): a login, a PIN state change, a credential write. */
+    public static AuditEvent aboutToken(Kind kind, Outcome outcome, Instant time, String token, String detail) {
+        return new AuditEvent(kind, outcome, time, Optional.empty(), Optional.empty(), detail, Optional.of(token));
+    }
 
     /** The DICOM event a record stands for. */
     public enum Kind {
@@ -24,7 +37,18 @@ public record AuditEvent(Kind kind, Outcome outcome, Instant time, Optional<Stri
         /** 110100 Application Activity / 110120 Application Start. */
         APPLICATION_START("110100", "Application Activity", "110120", "Application Start"),
         /** 110100 Application Activity / 110121 Application Stop. */
-        APPLICATION_STOP("110100", "Application Activity", "110121", "Application Stop");
+        APPLICATION_STOP("110100", "Application Activity", "110121", "Application Stop"),
+        /** 110114 User Authentication / 110122 Login: a token login (PIN entry), successful or not. */
+        LOGIN("110114", "User Authentication", "110122", "Login"),
+        /** 110114 User Authentication / 110123 Logout: a token logout. */
+        LOGOUT("110114", "User Authentication", "110123", "Logout"),
+        /** 110113 Security Alert / 110137 User Security Attributes Changed: a PIN locked, changed or unlocked. */
+        USER_SECURITY_ATTRIBUTES_CHANGED("110113", "Security Alert", "110137", "User Security Attributes Changed"),
+        /**
+         * 110113 Security Alert / 110129 Security Configuration: the token's credentials changed (key pair
+         * generated, credential written or deleted).
+         */
+        SECURITY_CONFIGURATION("110113", "Security Alert", "110129", "Security Configuration");
 
         private final String eventId;
         private final String eventName;
@@ -73,6 +97,9 @@ public record AuditEvent(Kind kind, Outcome outcome, Instant time, Optional<Stri
     public AuditEvent {
         if (detail == null) {
             detail = "";
+        }
+        if (token == null) {
+            token = Optional.empty();
         }
     }
 }

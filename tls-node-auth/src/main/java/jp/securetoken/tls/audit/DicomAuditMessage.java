@@ -48,6 +48,13 @@ public final class DicomAuditMessage {
             code(x, "ParticipantObjectIDTypeCode", "110182", "Node ID");
             x.append("</ParticipantObjectIdentification>");
         }
+        event.token().ifPresent(token -> {
+            // RFC 3881 / DICOM: a system object (2) in the role of a security resource (13), identified by URI (12)
+            x.append("<ParticipantObjectIdentification ParticipantObjectID=\"").append(escape(token))
+                    .append("\" ParticipantObjectTypeCode=\"2\" ParticipantObjectTypeCodeRole=\"13\">");
+            x.append("<ParticipantObjectIDTypeCode csd-code=\"12\" codeSystemName=\"RFC-3881\" originalText=\"URI\"/>");
+            x.append("</ParticipantObjectIdentification>");
+        });
         x.append("</AuditMessage>");
         return x.toString();
     }

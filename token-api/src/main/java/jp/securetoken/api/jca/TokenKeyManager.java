@@ -49,29 +49,46 @@ public final class TokenKeyManager extends X509ExtendedKeyManager {
         this.source = source;
     }
 
+    /**
+     * The alias of the token's current credential for this handshake.
+     *
+     * @throws IllegalStateException when the token cannot give its credential (closed, removed, not
+     *         logged in): the handshake then fails with the {@link TokenException} as the cause of
+     *         its error, instead of going on without a certificate and being refused by the peer
+     *         for a reason that hides ours
+     */
     @Override
     public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-        return choose(keyTypes, issuers);
+        return chooseOrFail(keyTypes, issuers);
     }
 
+    /** As {@link #chooseEngineClientAlias}. */
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        return choose(new String[] {keyType}, issuers);
+        return chooseOrFail(new String[] {keyType}, issuers);
     }
 
+    /** As {@link #chooseEngineClientAlias}. */
     @Override
     public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-        return choose(keyTypes, issuers);
+        return chooseOrFail(keyTypes, issuers);
     }
 
+    /** As {@link #chooseEngineClientAlias}. */
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        return choose(new String[] {keyType}, issuers);
+        return chooseOrFail(new String[] {keyType}, issuers);
     }
 
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
-        String alias = choose(new String[] {keyType}, issuers);
+        String alias;
+        try {
+            alias = choose(new String[] {keyType}, issuers);
+        } catch (TokenException e) {
+            LOG.warn("No credential: {}", e.getMessage());
+            return null;
+        }
         return alias == null ? null : new String[] {alias};
     }
 
@@ -92,14 +109,17 @@ public final class TokenKeyManager extends X509ExtendedKeyManager {
         return c == null ? null : TokenPrivateKey.of(c.key());
     }
 
-    private String choose(String[] keyTypes, Principal[] issuers) {
-        Credential current;
+    private String chooseOrFail(String[] keyTypes, Principal[] issuers) {
         try {
-            current = source.current();
+            return choose(keyTypes, issuers);
         } catch (TokenException e) {
             LOG.warn("No credential for the handshake: {}", e.getMessage());
-            return null;
+            throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    private String choose(String[] keyTypes, Principal[] issuers) throws TokenException {
+        Credential current = source.current();
         boolean typeFits = keyTypes == null || Arrays.stream(keyTypes).anyMatch(t -> fits(t, current.key().publicKey()));
         if (!typeFits) {
             LOG.debug("Credential {} ({}) does not fit key types {}", current.alias(), current.key().algorithm(),

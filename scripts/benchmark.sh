@@ -12,8 +12,10 @@ cd "$(dirname "$0")/.."
 mvn -q -B -ntp -Dstyle.color=never -DskipTests package -pl benchmarks,cli -am
 echo "load before: $(uptime)"
 cp="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*"
-java -cp "$cp" jp.securetoken.benchmarks.HandshakeBenchmark "$@"
-java -Dsecuretoken.root="$PWD" -cp "$cp" jp.securetoken.benchmarks.STimeBenchmark "${STIME_SECONDS:-8}" "${STIME_ROUNDS:-3}"
-java -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark
-java -cp "$cp" jp.securetoken.benchmarks.IdleMemoryBenchmark
+quiet=(-Djava.util.logging.config.file=benchmarks/logging.properties -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.HandshakeBenchmark "$@"
+java "${quiet[@]}" -Dsecuretoken.root="$PWD" -cp "$cp" jp.securetoken.benchmarks.STimeBenchmark \
+    "${STIME_SECONDS:-8}" "${STIME_ROUNDS:-3}"
+java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark
+java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.IdleMemoryBenchmark
 echo "load after: $(uptime)"

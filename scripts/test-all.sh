@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(openssl pcscd vsmartcard-vpcd opensc pcsc-tools softhsm2 rsyslog rsyslog-gnutls)
+packages=(openssl pcscd vsmartcard-vpcd opensc pcsc-tools softhsm2 rsyslog rsyslog-gnutls gnutls-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -55,8 +55,11 @@ public final class STimeBenchmark {
                     algorithm == KeyAlgorithm.EC_P256 ? TestPki.Keys.ecP256() : TestPki.Keys.rsa(2048)).build();
             Files.writeString(dir.resolve(name + "-client.pem"), client.certificatePem());
             Files.writeString(dir.resolve(name + "-client.key"), client.privateKeyPem());
-            try (SecureToken token = BenchTokens.node(dir, "gateway-" + name, algorithm, pki)) {
-                // the token file is complete once enrolled; serve opens it itself
+            for (String stack : List.of("jdk", "openssl", "bcjsse")) {
+                // one token file per serve process (a token file is opened by one process at a time)
+                try (SecureToken token = BenchTokens.node(dir, "gateway-" + name + "-" + stack, algorithm, pki)) {
+                    // complete once enrolled; serve opens it itself
+                }
             }
             Map<String, double[]> results = new LinkedHashMap<>();
             List<String> servers = List.of("openssl s_server", "serve jdk", "serve openssl", "serve bcjsse");
@@ -130,9 +133,9 @@ public final class STimeBenchmark {
         static Server serve(Path dir, String name, String stack) throws Exception {
             Path nodeauth = Path.of(System.getProperty("securetoken.root", ".")).resolve("bin/nodeauth");
             ProcessBuilder pb = new ProcessBuilder(nodeauth.toString(), "serve", "--token",
-                    dir.resolve("gateway-" + name + ".stk").toString(), "--alias", BenchTokens.ALIAS, "--ca", "ca.pem",
+                    dir.resolve("gateway-" + name + "-" + stack + ".stk").toString(), "--alias", BenchTokens.ALIAS, "--ca", "ca.pem",
                     "--port", "0", "--pin-env", "BENCH_PIN", "--stack", stack).directory(dir.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+                    .redirectError(dir.resolve("serve-" + name + "-" + stack + ".err").toFile());
             pb.environment().put("BENCH_PIN", PIN);
             pb.environment().put("NODEAUTH_JAVA_OPTS", "-Xshare:auto");
             Process p = pb.start();
@@ -145,7 +148,9 @@ public final class STimeBenchmark {
             Matcher m = Pattern.compile("Listening on [^:]+:(\\d+) ").matcher(line);
             if (!m.find()) {
                 p.destroyForcibly();
-                throw new IllegalStateException("nodeauth serve did not start: " + line);
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException("nodeauth serve did not start: " + line + " "
+                        + Files.readString(dir.resolve("serve-" + name + "-" + stack + ".err")));
             }
             drain(in);
             return new Server(p, Integer.parseInt(m.group(1)));

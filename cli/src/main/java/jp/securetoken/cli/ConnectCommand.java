@@ -42,6 +42,9 @@ final class ConnectCommand extends TokenAction {
     @Mixin
     TlsOptions tls;
 
+    @Mixin
+    StackOption stack;
+
     @Parameters(paramLabel = "HOST:PORT", description = "The server.")
     String server;
 
@@ -51,6 +54,7 @@ final class ConnectCommand extends TokenAction {
     @Override
     void run() throws Exception {
         TlsOptions.HostPort target = TlsOptions.HostPort.parse(server, "HOST:PORT");
+        jp.securetoken.tls.TlsStack requested = stack.value();
         var policy = tls.policy();
         try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
             login(token, pins.callback("user PIN", userPin.source(), false));
@@ -59,7 +63,11 @@ final class ConnectCommand extends TokenAction {
             CompletableFuture<Object> handshake = new CompletableFuture<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             try (NodeTlsContext context = NodeTls.client(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .build()) {
+                    .stack(requested).build()) {
+                StackOption.note(context).ifPresent(note -> {
+                    err().println(note);
+                    err().flush();
+                });
                 Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                         .handler(new ChannelInitializer<SocketChannel>() {
                             @Override

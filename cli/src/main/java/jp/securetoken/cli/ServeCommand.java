@@ -43,6 +43,9 @@ final class ServeCommand extends TokenAction {
     @Mixin
     TlsOptions tls;
 
+    @Mixin
+    StackOption stack;
+
     @Option(names = "--port", required = true, paramLabel = "PORT", description = "Port to listen on (0: any free "
             + "port, printed at start).")
     int port;
@@ -62,6 +65,7 @@ final class ServeCommand extends TokenAction {
     @Override
     void run() throws Exception {
         TlsOptions.HostPort target = forward == null ? null : TlsOptions.HostPort.parse(forward, "--forward");
+        jp.securetoken.tls.TlsStack requested = stack.value();
         var policy = tls.policy();
         try (PinReader pins = pins(); SecureToken opened = open(tls.token);
                 AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.caFiles)) {
@@ -72,7 +76,7 @@ final class ServeCommand extends TokenAction {
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             CountDownLatch done = new CountDownLatch(1);
             try (NodeTlsContext context = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .listener(trail.listener()).build()) {
+                    .stack(requested).listener(trail.listener()).build()) {
                 PrintWriter out = out();
                 Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childOption(ChannelOption.AUTO_READ, false)
@@ -93,6 +97,7 @@ final class ServeCommand extends TokenAction {
                             + " (" + String.join(", ", context.protocols()) + ")"
                             + (target == null ? ", echoing" : ", forwarding to " + target));
                     context.restriction().ifPresent(r -> out.println("Note: " + r));
+                    StackOption.note(context).ifPresent(out::println);
                     out.flush();
                 }
                 server.closeFuture().sync();

@@ -118,8 +118,7 @@ final class VerifyCommand extends TokenAction {
     /** Soft-fail accepts an unknown status silently; a hard-fail check first tells the user whether it was unknown. */
     private static String softFailStatus(TrustPolicy.Builder policy, Revocation revocation,
             NodeTrustManager.PeerRole role, X509Certificate[] peer, String status) throws PeerRejectedException {
-        Revocation hard = new Revocation(Revocation.Mode.HARD_FAIL, revocation.ocspResponder(), revocation.crls(),
-                revocation.preferCrls());
+        Revocation hard = revocation.withMode(Revocation.Mode.HARD_FAIL);
         try {
             new NodeTrustManager(policy.revocation(hard).build(), role).validate(peer, null);
             return status;

@@ -106,6 +106,12 @@ final class Cli {
             return line;
         }
 
+        /** Types {@code text} on the command's standard input. */
+        void type(String text) throws IOException {
+            process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
         /** Closes the command's standard input (Ctrl-D at a terminal) and waits for it to exit; its exit code. */
         int closeInput() throws IOException, InterruptedException {
             process.getOutputStream().close();

@@ -71,9 +71,9 @@ public final class Demo {
         JpkiCardIdentity card = ExampleNodes.myNumberCard(jpkiCa, "DEMO0001A2B3C4D5");
         EmulatedReader terminalReader = new EmulatedReader(JpkiCardEmulator.of(card));
 
-        // JPKI user-authentication certificates carry no TLS extended key usage: the gateway does not require one.
+        // JPKI user-authentication certificates carry no TLS extended key usage: accepted, as RFC 5280 reads its absence.
         TrustPolicy gatewayTrust = TrustPolicy.builder().trustAnchors(regionalCa.caCertificate(), jpkiCa.caCertificate())
-                .requireExtendedKeyUsage(false).build();
+                .build();
         TrustPolicy clientTrust = TrustPolicy.builder().trustAnchors(regionalCa.caCertificate()).build();
         BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());

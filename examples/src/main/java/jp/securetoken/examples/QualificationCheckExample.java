@@ -68,7 +68,6 @@ public final class QualificationCheckExample {
         try (OcspResponder ocsp = OcspResponder.start(dir, jpkiAuthCa, List.of(patientA.authCertificate()),
                 List.of(patientB.authCertificate()))) {
             TrustPolicy qualificationServer = TrustPolicy.builder().trustAnchors(jpkiAuthCa.caCertificate())
-                    .requireExtendedKeyUsage(false)
                     .revocation(Revocation.hardFail().withOcspResponder(ocsp.uri())).build();
             out.printf("Qualification server trusts %s; OCSP responder (openssl ocsp) at %s%n",
                     jpkiAuthCa.caCertificate().getSubjectX500Principal().getName(), ocsp.uri());

@@ -78,8 +78,7 @@ public final class RemoteMaintenanceExample {
         ExampleNodes network = new ExampleNodes(dir, maintenanceCa);
         ExampleNodes factory = new ExampleNodes(dir, manufacturerCa);
         TrustPolicy networkTrust = TrustPolicy.builder().trustAnchors(maintenanceCa.caCertificate()).build();
-        TrustPolicy deviceTrust = TrustPolicy.builder().trustAnchors(manufacturerCa.caCertificate())
-                .requireExtendedKeyUsage(false).build();
+        TrustPolicy deviceTrust = TrustPolicy.builder().trustAnchors(manufacturerCa.caCertificate()).build();
 
         SecureToken device = factory.node("SN-12345", i -> i);
         device.userData().write(DeviceIdentification.RECORD,

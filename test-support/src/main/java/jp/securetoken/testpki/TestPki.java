@@ -18,7 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -61,12 +66,33 @@ public final class TestPki {
         return create(caName, Keys.ecP256());
     }
 
+    /**
+     * A self-signed root CA whose own nameConstraints extension (critical) permits only subjects
+     * under the directory name {@code permittedSubtree}, e.g. {@code "O=Region A, C=JP"}.
+     */
+    public static TestPki createConstrained(String caName, String permittedSubtree) {
+        KeyPair caKeys = Keys.ecP256();
+        X500Principal name = new X500Principal("CN=" + caName + ", O=securetoken test PKI, C=JP");
+        Instant now = Instant.now();
+        try {
+            NameConstraints constraints = new NameConstraints(new GeneralSubtree[] {new GeneralSubtree(
+                    new GeneralName(X500Name.getInstance(new X500Principal(permittedSubtree).getEncoded())))}, null);
+            Extension extension = new Extension(Extension.nameConstraints, true, constraints.getEncoded());
+            X509Certificate cert = sign(name, caKeys.getPublic(), name, caKeys, now.minus(Duration.ofHours(1)),
+                    now.plus(Duration.ofDays(3650)), true, null, List.of(), List.of(), caKeys.getPublic(),
+                    List.of(extension));
+            return new TestPki(new HeldCertificate(cert, caKeys, List.of(cert)), List.of());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A self-signed root CA with the given key. */
     public static TestPki create(String caName, KeyPair caKeys) {
         X500Principal name = new X500Principal("CN=" + caName + ", O=securetoken test PKI, C=JP");
         Instant now = Instant.now();
         X509Certificate cert = sign(name, caKeys.getPublic(), name, caKeys, now.minus(Duration.ofHours(1)),
-                now.plus(Duration.ofDays(3650)), true, null, List.of(), List.of(), caKeys.getPublic());
+                now.plus(Duration.ofDays(3650)), true, null, List.of(), List.of(), caKeys.getPublic(), List.of());
         return new TestPki(new HeldCertificate(cert, caKeys, List.of(cert)), List.of());
     }
 
@@ -77,7 +103,7 @@ public final class TestPki {
         Instant now = Instant.now();
         X509Certificate cert = sign(name, keys.getPublic(), ca.certificate().getSubjectX500Principal(), ca.keyPair(),
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1825)), true, null, List.of(), List.of(),
-                ca.keyPair().getPublic());
+                ca.keyPair().getPublic(), List.of());
         List<X509Certificate> above = new ArrayList<>();
         above.add(ca.certificate());
         above.addAll(chainAboveCa);
@@ -104,11 +130,17 @@ public final class TestPki {
 
     /** A CRL signed by this CA that lists {@code revoked}, valid from an hour ago for a day. */
     public X509CRL crl(X509Certificate... revoked) {
+        Instant now = Instant.now();
+        return crl(now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), revoked);
+    }
+
+    /** A CRL signed by this CA that lists {@code revoked}, with the given thisUpdate and nextUpdate. */
+    public X509CRL crl(Instant thisUpdate, Instant nextUpdate, X509Certificate... revoked) {
         try {
             Instant now = Instant.now();
             X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.certificate().getSubjectX500Principal()
-                    .getEncoded()), Date.from(now.minus(Duration.ofHours(1))));
-            b.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+                    .getEncoded()), Date.from(thisUpdate));
+            b.setNextUpdate(Date.from(nextUpdate));
             for (X509Certificate c : revoked) {
                 b.addCRLEntry(c.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(30))), CRLReason.keyCompromise);
             }
@@ -142,6 +174,8 @@ public final class TestPki {
         private Instant notAfter = Instant.now().plus(Duration.ofDays(365));
         private KeyPair keyPair;
         private Integer keyUsage;
+        private boolean caFlag;
+        private final List<Extension> extensions = new ArrayList<>();
 
         private Issue(X500Principal subject) {
             this.subject = subject;
@@ -154,6 +188,31 @@ public final class TestPki {
 
         public Issue serverAuth() {
             ekus.add(KeyPurposeId.id_kp_serverAuth);
+            return this;
+        }
+
+        /** Adds anyExtendedKeyUsage (2.5.29.37.0) to the extended key usages. */
+        public Issue anyExtendedKeyUsage() {
+            ekus.add(KeyPurposeId.anyExtendedKeyUsage);
+            return this;
+        }
+
+        /** Marks the certificate as a CA (basicConstraints CA:true, keyCertSign and cRLSign unless {@link #keyUsage} is given). */
+        public Issue caCertificate() {
+            this.caFlag = true;
+            return this;
+        }
+
+        /** Adds a CRL distribution point (a full-name URI), as CAs that publish CRLs over HTTP write it. */
+        public Issue crlDistributionPoint(String uri) {
+            DistributionPoint point = new DistributionPoint(new DistributionPointName(
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uri))), null, null);
+            try {
+                extensions.add(new Extension(Extension.cRLDistributionPoints, false,
+                        new CRLDistPoint(new DistributionPoint[] {point}).getEncoded()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
             return this;
         }
 
@@ -185,6 +244,11 @@ public final class TestPki {
             return this;
         }
 
+        /** Leaves the key usage extension out (RFC 5280: then any usage is allowed). */
+        public Issue withoutKeyUsage() {
+            return keyUsage(0);
+        }
+
         /** Uses this key pair for {@link #build()} instead of a new EC P-256 pair. */
         public Issue keyPair(KeyPair keyPair) {
             this.keyPair = keyPair;
@@ -204,7 +268,7 @@ public final class TestPki {
         /** Issues the certificate for a public key held elsewhere, e.g. in a token. */
         public X509Certificate certify(PublicKey publicKey) {
             return sign(subject, publicKey, ca.certificate().getSubjectX500Principal(), ca.keyPair(), notBefore,
-                    notAfter, false, keyUsage, ekus, dnsNames, ca.keyPair().getPublic());
+                    notAfter, caFlag, keyUsage, ekus, dnsNames, ca.keyPair().getPublic(), extensions);
         }
 
         /** The chain a token would store for {@code publicKey}: the new certificate, then this CA's chain. */
@@ -218,16 +282,18 @@ public final class TestPki {
 
     private static X509Certificate sign(X500Principal subject, PublicKey subjectKey, X500Principal issuer,
             KeyPair issuerKeys, Instant notBefore, Instant notAfter, boolean isCa, Integer keyUsage,
-            List<KeyPurposeId> ekus, List<String> dnsNames, PublicKey issuerPublicKey) {
+            List<KeyPurposeId> ekus, List<String> dnsNames, PublicKey issuerPublicKey, List<Extension> extensions) {
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(X500Name.getInstance(issuer.getEncoded()),
                     BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
                     X500Name.getInstance(subject.getEncoded()), subjectKey);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-            int usage = isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                    : keyUsage != null ? keyUsage : KeyUsage.digitalSignature;
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            int usage = keyUsage != null ? keyUsage
+                    : isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature;
+            if (usage != 0) {
+                b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            }
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
             b.addExtension(Extension.authorityKeyIdentifier, false,
                     ext.createAuthorityKeyIdentifier(issuerPublicKey));
@@ -239,6 +305,9 @@ public final class TestPki {
                 GeneralName[] names = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
                         .toArray(GeneralName[]::new);
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
+            for (Extension e : extensions) {
+                b.addExtension(e);
             }
             ContentSigner signer = new JcaContentSignerBuilder(
                     "EC".equals(issuerKeys.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA")

@@ -6,13 +6,13 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import jp.securetoken.api.TokenException;
 import jp.securetoken.tls.trust.NodeNames;
+import jp.securetoken.tls.trust.NodeTrustManager;
+import jp.securetoken.tls.trust.ValidatedPath;
 import jp.securetoken.tls.trust.PeerRejectedException;
 import jp.securetoken.tls.trust.RejectionReason;
 import org.slf4j.Logger;
@@ -27,10 +27,12 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeAuthenticationHandler.class);
 
     private final NodeAuthenticationListener listener;
+    private final NodeTrustManager trustManager;
     private boolean failureReported;
 
-    NodeAuthenticationHandler(NodeAuthenticationListener listener) {
+    NodeAuthenticationHandler(NodeAuthenticationListener listener, NodeTrustManager trustManager) {
         this.listener = listener;
+        this.trustManager = trustManager;
     }
 
     @Override
@@ -45,14 +47,27 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
+    /**
+     * Reports the peer with the path its chain was validated on (leaf, intermediates, anchor), not
+     * the certificates it sent: extras an attacker appended never reach the application.
+     */
     private void authenticated(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException {
         SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
-        List<X509Certificate> chain = new ArrayList<>();
-        for (Certificate c : session.getPeerCertificates()) {
-            chain.add((X509Certificate) c);
+        Certificate[] sent = session.getPeerCertificates();
+        X509Certificate[] chain = new X509Certificate[sent.length];
+        for (int i = 0; i < sent.length; i++) {
+            chain[i] = (X509Certificate) sent[i];
         }
-        NodeIdentity identity = new NodeIdentity(NodeNames.nodeId(chain.get(0)), chain, session.getProtocol(),
-                session.getCipherSuite());
+        ValidatedPath path;
+        try {
+            path = trustManager.validatedPath(chain);
+        } catch (PeerRejectedException e) {
+            failed(ctx, e);
+            ctx.close();
+            return;
+        }
+        NodeIdentity identity = new NodeIdentity(NodeNames.nodeId(path.leaf()), path.certificates(),
+                session.getProtocol(), session.getCipherSuite());
         ctx.channel().attr(NodeTls.PEER).set(identity);
         LOG.info("Authenticated node {} at {} over {} ({})", identity.nodeId(), ctx.channel().remoteAddress(),
                 identity.protocol(), identity.cipherSuite());

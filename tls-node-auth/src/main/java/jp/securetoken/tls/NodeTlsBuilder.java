@@ -132,8 +132,7 @@ public final class NodeTlsBuilder {
         TokenKeyManager tokenKeys = new TokenKeyManager(credential);
         X509ExtendedKeyManager keyManager = effective == TlsStack.OPENSSL ? new NativeTokenKeyManager(tokenKeys)
                 : tokenKeys;
-        NodeTrustManager trustManager = new NodeTrustManager(trustPolicy,
-                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
+        NodeTrustManager trustManager = trustManager();
         SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
                 : SslContextBuilder.forClient().keyManager(keyManager).endpointIdentificationAlgorithm(null);
         b.sslProvider(SslProvider.JDK)
@@ -162,7 +161,7 @@ public final class NodeTlsBuilder {
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
         return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
-                rotation, java.util.Optional.ofNullable(stackFallback(plan)));
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager);
     }
 
     /**
@@ -202,8 +201,7 @@ public final class NodeTlsBuilder {
         ProtocolPlan plan = plan();
         SSLContext context = stack == TlsStack.BCJSSE ? SSLContext.getInstance("TLS", bcjsse())
                 : SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {new NodeTrustManager(
-                trustPolicy, server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER)}, null);
+        context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {trustManager()}, null);
         List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
         SSLParameters parameters = new SSLParameters(
                 plan.cipherSuites().stream().filter(supported::contains).toArray(String[]::new),
@@ -229,6 +227,17 @@ public final class NodeTlsBuilder {
         }
         SecureTokenProvider.install();
         return plan;
+    }
+
+    /**
+     * The trust manager every stack of this builder uses: the policy, with the extended key usage
+     * extension required when the profile demands it (MHLW high security).
+     */
+    private NodeTrustManager trustManager() {
+        TrustPolicy effective = profile.requiresExtendedKeyUsage() && !trustPolicy.requireExtendedKeyUsage()
+                ? trustPolicy.toBuilder().requireExtendedKeyUsage(true).build() : trustPolicy;
+        return new NodeTrustManager(effective,
+                server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
     }
 
     private static synchronized Provider bcjsse() {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.bouncycastle.jsse.BCSSLEngine;
 import org.bouncycastle.jsse.BCSSLParameters;
+import jp.securetoken.tls.trust.NodeTrustManager;
 
 /**
  * A built node-authentication TLS context: makes the pipeline handlers for one connection. Key
@@ -20,6 +21,8 @@ import org.bouncycastle.jsse.BCSSLParameters;
 public final class NodeTlsContext implements AutoCloseable {
     /** Name of the TLS handler in the pipeline. */
     public static final String TLS_HANDLER = "securetoken-tls";
+    /** Name of the handler in front of the TLS handler that refuses renegotiation. */
+    public static final String RENEGOTIATION_GUARD = "securetoken-no-renegotiation";
     /** Name of the handler that reports the authenticated peer. */
     public static final String AUTH_HANDLER = "securetoken-node-auth";
 
@@ -32,14 +35,16 @@ public final class NodeTlsContext implements AutoCloseable {
     private final NodeAuthenticationListener listener;
     private final Duration handshakeTimeout;
     private final TicketKeyRotation ticketKeys;
+    private final NodeTrustManager trustManager;
     private final Optional<String> stackFallback;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
             boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
-            TicketKeyRotation ticketKeys, Optional<String> stackFallback) {
+            TicketKeyRotation ticketKeys, Optional<String> stackFallback, NodeTrustManager trustManager) {
         this.ticketKeys = ticketKeys;
         this.stackFallback = stackFallback;
         this.handshakeTimeout = handshakeTimeout;
+        this.trustManager = trustManager;
         this.sslContext = sslContext;
         this.server = server;
         this.plan = plan;
@@ -109,8 +114,12 @@ public final class NodeTlsContext implements AutoCloseable {
 
     /**
      * Adds the TLS handler and the node-authentication handler at the front of the channel's
-     * pipeline. For clients the remote address (set once connect is called) names the peer for
-     * session resumption; call from the {@code ChannelInitializer}.
+     * pipeline; call from the {@code ChannelInitializer}. Servers use this form. A client's channel
+     * has no remote address yet inside a {@code ChannelInitializer}: clients call
+     * {@link #addTo(Channel, String, int)} with the host and port they connect to (needed for
+     * session resumption and, when the policy checks host names, for that check). A client whose
+     * host is unknown here is refused with an {@link IllegalStateException} when host names are
+     * checked, rather than connecting unchecked.
      */
     public void addTo(Channel channel) {
         String host = null;
@@ -119,13 +128,21 @@ public final class NodeTlsContext implements AutoCloseable {
             host = remote.getHostString();
             port = remote.getPort();
         }
+        if (!server && host == null && trustManager.policy().checkHostname()) {
+            throw new IllegalStateException("the trust policy checks host names but this channel has no remote "
+                    + "address yet: use addTo(channel, host, port) with the host connected to");
+        }
         addTo(channel, host, port);
     }
 
     /** As {@link #addTo(Channel)}, naming the peer explicitly (clients: the host and port connected to). */
     public void addTo(Channel channel, String peerHost, int peerPort) {
-        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener));
+        if (!server && (peerHost == null || peerHost.isEmpty()) && trustManager.policy().checkHostname()) {
+            throw new IllegalStateException("the trust policy checks host names: name the host connected to");
+        }
+        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener, trustManager));
         channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
+        channel.pipeline().addFirst(RENEGOTIATION_GUARD, new RenegotiationGuard());
     }
 
     /** Stops the key-operation executor it owns; established connections are not touched. */

@@ -3,7 +3,11 @@ package jp.securetoken.tls.trust;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
-/** How a node is named in events and logs: its certificate's common name, else its first DNS name, else its serial. */
+/**
+ * How a node is named in events and logs: its certificate's common name, else its first DNS name,
+ * else its serial. The trust manager refuses subjects with more than one common name, so the name
+ * reported is the one an allow-list matched.
+ */
 public final class NodeNames {
     private NodeNames() {
     }

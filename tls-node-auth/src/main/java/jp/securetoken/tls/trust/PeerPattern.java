@@ -7,9 +7,14 @@ import java.util.List;
 import java.util.Arrays;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
+import java.util.ArrayList;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 
 /**
  * One entry of a peer allow-list: a glob ({@code *} matches any run of characters) over the
@@ -61,13 +66,30 @@ public record PeerPattern(Field field, String glob) {
         };
     }
 
-    /** Values of one attribute type in the certificate's subject. */
+    /**
+     * Values of one attribute type (CN, O, OU) in the certificate's subject, every occurrence
+     * counted, in multi-valued RDNs too (so that {@code CN=a+CN=b} shows both).
+     */
     static List<String> subjectAttribute(X509Certificate certificate, String type) {
+        ASN1ObjectIdentifier oid = switch (type.toUpperCase(java.util.Locale.ROOT)) {
+            case "CN" -> BCStyle.CN;
+            case "O" -> BCStyle.O;
+            case "OU" -> BCStyle.OU;
+            default -> throw new IllegalArgumentException("attribute " + type);
+        };
         try {
-            LdapName name = new LdapName(certificate.getSubjectX500Principal().getName());
-            return name.getRdns().stream().filter(r -> r.getType().equalsIgnoreCase(type))
-                    .map(Rdn::getValue).map(Object::toString).toList();
-        } catch (InvalidNameException e) {
+            X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+            List<String> values = new ArrayList<>();
+            for (RDN rdn : name.getRDNs()) {
+                for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+                    if (atv.getType().equals(oid)) {
+                        values.add(atv.getValue() instanceof ASN1String s ? s.getString()
+                                : IETFUtils.valueToString(atv.getValue()));
+                    }
+                }
+            }
+            return values;
+        } catch (IllegalArgumentException e) {
             return List.of();
         }
     }

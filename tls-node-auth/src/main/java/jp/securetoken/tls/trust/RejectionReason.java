@@ -11,7 +11,9 @@ public enum RejectionReason {
     REVOCATION_UNKNOWN("the revocation status could not be established (hard-fail)"),
     BAD_SIGNATURE("a signature in the peer's chain does not verify"),
     WEAK_ALGORITHM("the peer's chain uses an algorithm or key size the policy refuses"),
-    WRONG_KEY_USAGE("the peer's certificate is not issued for this use (extended key usage)"),
+    WRONG_KEY_USAGE("the peer's certificate is not issued for this use (CA certificate, key usage or extended key usage)"),
+    NAME_CONSTRAINED("the peer's certificate names something its trust anchor's name constraints exclude"),
+    AMBIGUOUS_NAME("the peer's certificate names more than one common name"),
     NOT_ALLOWED("the peer's identity is not on the allow-list"),
     HOSTNAME_MISMATCH("the peer's certificate does not name the host connected to"),
     INVALID_CHAIN("the peer's chain is not a valid certification path");

@@ -8,13 +8,17 @@ import java.util.Optional;
 /**
  * How a peer's certificates are checked for revocation.
  *
- * @param mode          off, soft-fail (an unreachable responder or missing CRL lets the peer in,
- *                      with a warning) or hard-fail (it keeps the peer out)
+ * @param mode          off, soft-fail (a status that cannot be established, for want of a reachable
+ *                      responder, a current CRL or any source at all, lets the peer in with a logged
+ *                      warning) or hard-fail (it keeps the peer out as REVOCATION_UNKNOWN); a certificate
+ *                      found revoked is refused in both
  * @param ocspResponder a responder to ask instead of the one named in the certificates
  * @param crls          CRLs the application loaded; checked before OCSP is asked when {@code preferCrls}
  * @param preferCrls    ask CRLs first and OCSP second (default: OCSP first)
+ * @param crlSource     CRLs kept current from the certificates' distribution points, if any
  */
-public record Revocation(Mode mode, Optional<URI> ocspResponder, List<X509CRL> crls, boolean preferCrls) {
+public record Revocation(Mode mode, Optional<URI> ocspResponder, List<X509CRL> crls, boolean preferCrls,
+        Optional<CrlSource> crlSource) {
 
     /** Whether a failed status check rejects the peer. */
     public enum Mode {
@@ -27,29 +31,39 @@ public record Revocation(Mode mode, Optional<URI> ocspResponder, List<X509CRL> c
 
     /** No revocation checking. */
     public static Revocation off() {
-        return new Revocation(Mode.OFF, Optional.empty(), List.of(), false);
+        return new Revocation(Mode.OFF, Optional.empty(), List.of(), false, Optional.empty());
     }
 
     /** OCSP (responders from the certificates' AIA), falling back to the given CRLs; a failed check rejects. */
     public static Revocation hardFail() {
-        return new Revocation(Mode.HARD_FAIL, Optional.empty(), List.of(), false);
+        return new Revocation(Mode.HARD_FAIL, Optional.empty(), List.of(), false, Optional.empty());
     }
 
     /** OCSP, falling back to the given CRLs; a failed check is logged and the peer accepted. */
     public static Revocation softFail() {
-        return new Revocation(Mode.SOFT_FAIL, Optional.empty(), List.of(), false);
+        return new Revocation(Mode.SOFT_FAIL, Optional.empty(), List.of(), false, Optional.empty());
+    }
+
+    /** The same sources with another mode. */
+    public Revocation withMode(Mode newMode) {
+        return new Revocation(newMode, ocspResponder, crls, preferCrls, crlSource);
     }
 
     public Revocation withOcspResponder(URI responder) {
-        return new Revocation(mode, Optional.of(responder), crls, preferCrls);
+        return new Revocation(mode, Optional.of(responder), crls, preferCrls, crlSource);
     }
 
     public Revocation withCrls(List<X509CRL> crls) {
-        return new Revocation(mode, ocspResponder, crls, preferCrls);
+        return new Revocation(mode, ocspResponder, crls, preferCrls, crlSource);
+    }
+
+    /** Also uses the CRLs this source keeps current (e.g. fetched from distribution points). */
+    public Revocation withCrlSource(CrlSource source) {
+        return new Revocation(mode, ocspResponder, crls, preferCrls, Optional.of(source));
     }
 
     /** Check the given CRLs first and ask OCSP only when they do not answer. */
     public Revocation preferringCrls() {
-        return new Revocation(mode, ocspResponder, crls, true);
+        return new Revocation(mode, ocspResponder, crls, true, crlSource);
     }
 }

@@ -29,6 +29,8 @@ public final class TrustPolicy {
     private final Set<String> pinnedCaSha256;
     private final List<PeerPattern> allowedPeers;
     private final boolean requireExtendedKeyUsage;
+    private final boolean acceptAnyExtendedKeyUsage;
+    private final boolean applyAnchorNameConstraints;
     private final boolean checkHostname;
     private final Revocation revocation;
     private final Clock clock;
@@ -41,6 +43,8 @@ public final class TrustPolicy {
         this.pinnedCaSha256 = Set.copyOf(b.pinned);
         this.allowedPeers = List.copyOf(b.allowed);
         this.requireExtendedKeyUsage = b.requireEku;
+        this.acceptAnyExtendedKeyUsage = b.acceptAnyEku;
+        this.applyAnchorNameConstraints = b.anchorNameConstraints;
         this.checkHostname = b.checkHostname;
         this.revocation = b.revocation;
         this.clock = b.clock;
@@ -64,6 +68,29 @@ public final class TrustPolicy {
 
     public boolean requireExtendedKeyUsage() {
         return requireExtendedKeyUsage;
+    }
+
+    public boolean acceptAnyExtendedKeyUsage() {
+        return acceptAnyExtendedKeyUsage;
+    }
+
+    public boolean applyAnchorNameConstraints() {
+        return applyAnchorNameConstraints;
+    }
+
+    /** A builder holding this policy's settings, to derive a changed policy. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.anchors.addAll(anchors);
+        b.pinned.addAll(pinnedCaSha256);
+        b.allowed.addAll(allowedPeers);
+        b.requireEku = requireExtendedKeyUsage;
+        b.acceptAnyEku = acceptAnyExtendedKeyUsage;
+        b.anchorNameConstraints = applyAnchorNameConstraints;
+        b.checkHostname = checkHostname;
+        b.revocation = revocation;
+        b.clock = clock;
+        return b;
     }
 
     public boolean checkHostname() {
@@ -106,7 +133,9 @@ public final class TrustPolicy {
         private final List<X509Certificate> anchors = new ArrayList<>();
         private final Set<String> pinned = new LinkedHashSet<>();
         private final List<PeerPattern> allowed = new ArrayList<>();
-        private boolean requireEku = true;
+        private boolean requireEku;
+        private boolean acceptAnyEku;
+        private boolean anchorNameConstraints = true;
         private boolean checkHostname;
         private Revocation revocation = Revocation.off();
         private Clock clock = Clock.systemUTC();
@@ -127,8 +156,9 @@ public final class TrustPolicy {
         }
 
         /**
-         * Accepts only chains that pass through a CA certificate (or anchor) with this SHA-256
-         * fingerprint, in hex with or without colons.
+         * Accepts only peers whose validated path (its intermediates or its anchor, never a
+         * certificate the peer merely sent along) holds a CA certificate with this SHA-256
+         * fingerprint of its DER, in hex with or without colons.
          */
         public Builder pinCaSha256(String fingerprint) {
             String hex = fingerprint.replace(":", "").toLowerCase(Locale.ROOT);
@@ -146,16 +176,39 @@ public final class TrustPolicy {
         }
 
         /**
-         * Whether the peer's certificate must carry the extended key usage of its role (clientAuth
-         * for clients, serverAuth for servers). Default true; when false, a certificate without the
-         * extension is accepted, one whose extension lacks the role is still refused.
+         * Whether the peer's certificate must carry an extended key usage extension. A present
+         * extension must always name the role (clientAuth for clients, serverAuth for servers).
+         * Default false: RFC 5280 reads an absent extension as unrestricted, and regional-network
+         * and JPKI-style certificates often omit it. The MHLW high-security profile turns it on.
          */
         public Builder requireExtendedKeyUsage(boolean require) {
             this.requireEku = require;
             return this;
         }
 
-        /** For clients: the server's certificate must name the host connected to (off by default: certificates name nodes). */
+        /**
+         * Whether anyExtendedKeyUsage (2.5.29.37.0) in a peer's extended key usage counts as the
+         * role's usage. Default false: a certificate for "any purpose" is not one for node authentication.
+         */
+        public Builder acceptAnyExtendedKeyUsage(boolean accept) {
+            this.acceptAnyEku = accept;
+            return this;
+        }
+
+        /**
+         * Whether a trust anchor's own nameConstraints extension limits the names of the paths
+         * below it (RFC 5280 leaves it to the relying party; the JDK ignores it). Default true.
+         */
+        public Builder applyAnchorNameConstraints(boolean apply) {
+            this.anchorNameConstraints = apply;
+            return this;
+        }
+
+        /**
+         * For clients: the server's certificate must name the host connected to (off by default:
+         * certificates name nodes). When on, a handshake whose host is unknown is refused, never
+         * waved through: give the host to {@code NodeTlsContext.addTo(channel, host, port)}.
+         */
         public Builder checkHostname(boolean check) {
             this.checkHostname = check;
             return this;

@@ -142,4 +142,14 @@ class NodeTrustManagerTest {
         assertFalse(e.getMessage().contains("Yamada"), e.getMessage());
         assertTrue(e.getMessage().contains(person.certificate().getSerialNumber().toString(16)), e.getMessage());
     }
+
+    @Test
+    void anAnchorsNameConstraintsLimitTheSubjectsBelowIt() throws Exception {
+        TestPki regionA = TestPki.createConstrained("Region A Root", "O=Region A, C=JP");
+        NodeTrustManager tm = clientChecker(TrustPolicy.builder().trustAnchors(regionA.caCertificate()).build());
+        assertDoesNotThrow(() -> tm.validate(chain(regionA.issue(new X500Principal("CN=clinic-a1, O=Region A, C=JP"))
+                .clientAuth().build()), null));
+        assertEquals(RejectionReason.NAME_CONSTRAINED, reasonOf(tm, chain(regionA.issue(
+                new X500Principal("CN=clinic-b1, O=Region B, C=JP")).clientAuth().build()), null));
+    }
 }

@@ -1,0 +1,95 @@
+package jp.securetoken.tls.trust;
+
+import java.security.GeneralSecurityException;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXRevocationChecker;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks the revocation status of a validated path (leaf and intermediates) with the PKIX
+ * revocation checker: CRLs (given ones and, when a {@link CrlSource} is configured, those fetched
+ * from the certificates' distribution points) and OCSP. Runs after every local check, since it may
+ * go to the network. REVOKED always refuses; a status that cannot be established refuses under
+ * hard-fail ({@link RejectionReason#REVOCATION_UNKNOWN}) and is logged and accepted under soft-fail,
+ * including when no source exists at all.
+ */
+final class RevocationCheck {
+    /** Logs under the trust manager's name, with the refusals: one logger says what the trust decisions were. */
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTrustManager.class);
+
+    private final TrustPolicy policy;
+
+    RevocationCheck(TrustPolicy policy) {
+        this.policy = policy;
+    }
+
+    void check(ValidatedPath path, Set<TrustAnchor> anchors) throws PeerRejectedException {
+        Revocation revocation = policy.revocation();
+        if (revocation.mode() == Revocation.Mode.OFF || path.leaf().equals(path.anchor())) {
+            return;
+        }
+        List<X509Certificate> certificates = new ArrayList<>();
+        certificates.add(path.leaf());
+        certificates.addAll(path.intermediates());
+        try {
+            CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(certificates);
+            CertPathValidator validator = CertPathValidator.getInstance("PKIX");
+            PKIXParameters params = new PKIXParameters(anchorOf(path, anchors));
+            params.setDate(Date.from(policy.clock().instant()));
+            PKIXRevocationChecker checker = (PKIXRevocationChecker) validator.getRevocationChecker();
+            EnumSet<PKIXRevocationChecker.Option> options = EnumSet.noneOf(PKIXRevocationChecker.Option.class);
+            if (revocation.preferCrls()) {
+                options.add(PKIXRevocationChecker.Option.PREFER_CRLS);
+            }
+            checker.setOptions(options);
+            revocation.ocspResponder().ifPresent(checker::setOcspResponder);
+            List<X509CRL> crls = new ArrayList<>(revocation.crls());
+            revocation.crlSource().ifPresent(source -> crls.addAll(source.crlsFor(certificates)));
+            if (!crls.isEmpty()) {
+                params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
+            }
+            params.addCertPathChecker(checker);
+            validator.validate(certPath, params);
+        } catch (CertPathValidatorException e) {
+            if (e.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
+                throw new PeerRejectedException(RejectionReason.REVOKED, NodeTrustManager.describe(path.leaf()), e);
+            }
+            unknown(path, e);
+        } catch (GeneralSecurityException e) {
+            unknown(path, e);
+        }
+    }
+
+    private void unknown(ValidatedPath path, Exception cause) throws PeerRejectedException {
+        if (policy.revocation().mode() == Revocation.Mode.HARD_FAIL) {
+            throw new PeerRejectedException(RejectionReason.REVOCATION_UNKNOWN, NodeTrustManager.describe(path.leaf())
+                    + " (" + cause.getMessage() + ")", cause);
+        }
+        LOG.warn("Revocation status of {} unknown, accepted (soft-fail): {}", NodeTrustManager.describe(path.leaf()),
+                cause.getMessage());
+    }
+
+    private static Set<TrustAnchor> anchorOf(ValidatedPath path, Set<TrustAnchor> anchors) {
+        for (TrustAnchor a : anchors) {
+            if (a.getTrustedCert().equals(path.anchor())) {
+                return Set.of(a);
+            }
+        }
+        return anchors;
+    }
+}

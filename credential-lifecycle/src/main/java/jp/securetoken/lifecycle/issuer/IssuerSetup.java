@@ -72,8 +72,8 @@ public final class IssuerSetup {
         for (String n : serverNames) {
             names.add(new GeneralName(n.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, n));
         }
-        X500Principal tlsSubject = new X500Principal("CN=" + (serverNames.isEmpty() ? "EST server" : serverNames.get(0))
-                + ", " + caSubject.getName());
+        // one common name only: node trust policies refuse certificates naming several
+        X500Principal tlsSubject = new X500Principal("CN=" + (serverNames.isEmpty() ? "EST server" : serverNames.get(0)));
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(),

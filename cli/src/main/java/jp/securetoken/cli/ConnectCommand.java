@@ -29,6 +29,7 @@ import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nodeauth connect HOST:PORT}: a mutual-TLS client that pipes standard input and output. */
@@ -48,6 +49,10 @@ final class ConnectCommand extends TokenAction {
     @Parameters(paramLabel = "HOST:PORT", description = "The server.")
     String server;
 
+    @Option(names = "--check-hostname", description = "The server's certificate must name HOST (DNS or IP "
+            + "subject alternative name); default off, certificates name nodes.")
+    boolean checkHostname;
+
     @Mixin
     PinOptions.User userPin;
 
@@ -55,7 +60,7 @@ final class ConnectCommand extends TokenAction {
     void run() throws Exception {
         TlsOptions.HostPort target = TlsOptions.HostPort.parse(server, "HOST:PORT");
         jp.securetoken.tls.TlsStack requested = stack.value();
-        var policy = tls.policy();
+        var policy = tls.trust.builder().checkHostname(checkHostname).build();
         try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
             login(token, pins.callback("user PIN", userPin.source(), false));
             token.credential(tls.alias);

@@ -68,7 +68,7 @@ final class ServeCommand extends TokenAction {
         jp.securetoken.tls.TlsStack requested = stack.value();
         var policy = tls.policy();
         try (PinReader pins = pins(); SecureToken opened = open(tls.token);
-                AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.caFiles)) {
+                AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.trust.caFiles)) {
             SecureToken token = trail.watch(opened);
             login(token, pins.callback("user PIN", userPin.source(), false));
             String self = token.credential(tls.alias).certificate().getSubjectX500Principal().getName();

@@ -1,15 +1,10 @@
 package jp.securetoken.cli;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import jp.securetoken.soft.SoftTokens;
-import jp.securetoken.tls.trust.PeerPattern;
 import jp.securetoken.tls.trust.TrustPolicy;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What {@code serve} and {@code connect} share: the token credential and the trust policy for the peer. */
+/** What {@code serve} and {@code connect} share: the token credential and the trust policy for the peer ({@link TrustOptions}). */
 final class TlsOptions {
     @Option(names = "--token", required = true, paramLabel = "URI", description = "The token holding this node's "
             + "credential.")
@@ -19,22 +14,11 @@ final class TlsOptions {
             + "with.")
     String alias;
 
-    @Option(names = "--ca", required = true, paramLabel = "PEM", description = "CA certificate(s) the peer's chain "
-            + "must lead to; repeatable.")
-    List<Path> caFiles;
-
-    @Option(names = "--allow", paramLabel = "CN-GLOB", description = "Accept only peers whose common name matches "
-            + "this glob (* = any run of characters); repeatable.")
-    List<String> allow = new ArrayList<>();
+    @Mixin
+    TrustOptions trust;
 
     TrustPolicy policy() throws Exception {
-        TrustPolicy.Builder policy = TrustPolicy.builder();
-        for (Path ca : caFiles) {
-            policy.trustAnchors(SoftTokens.readCertificates(TokenAction.readInput(ca, "CA file"))
-                    .toArray(java.security.cert.X509Certificate[]::new));
-        }
-        allow.forEach(glob -> policy.allowPeers(PeerPattern.commonName(glob)));
-        return policy.build();
+        return trust.builder().build();
     }
 
     /** {@code host:port} as given on the command line. */

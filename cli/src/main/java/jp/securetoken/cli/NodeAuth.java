@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = "Inspect and manage the secure tokens that hold node-authentication keys.",
         subcommands = {TokenCommands.class, SoftCommands.class, KeygenCommand.class, CsrCommand.class,
             CertCommands.class, PinCommands.class, UserDataCommands.class, VerifyCommand.class,
-            ServeCommand.class, ConnectCommand.class, JpkiCommands.class, SignCommand.class})
+            ServeCommand.class, ConnectCommand.class, JpkiCommands.class, SignCommand.class, IssuerCommands.class,
+            EnrollCommands.Enroll.class, EnrollCommands.Renew.class})
 public final class NodeAuth implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 

@@ -161,12 +161,13 @@ final class TokenCommands extends NodeAuth.Group {
             out.printf("Model         %s%n", info.model());
             out.printf("Serial        %s%n", info.serialNumber());
             out.println();
-            out.println("JAHIS capabilities (level: M mandatory, C conditional, O optional)");
-            out.printf("  %-10s %-5s %-42s %s%n", "phase", "level", "capability", "present");
+            out.println("JAHIS capabilities (JAHIS 7.2; level: M mandatory, C conditional, O optional)");
+            out.printf("  %-10s %-7s %-5s %-42s %s%n", "phase", "clause", "level", "capability", "present");
             TokenCapabilities caps = token.capabilities();
-            for (JahisCapability c : JahisCapability.values()) {
-                out.printf("  %-10s %-5s %-42s %s%n", c.phase().displayName(), c.level().letter(),
-                        c.displayName(), caps.supports(c) ? "yes" : "no");
+            for (Object o : (List<?>) doc.get("capabilities")) {
+                Map<?, ?> c = (Map<?, ?>) o;
+                out.printf("  %-10s %-7s %-5s %-42s %s%n", c.get("phase"), c.get("clause"), c.get("level"), c.get("name"),
+                        Boolean.TRUE.equals(c.get("present")) ? "yes" : "no");
             }
             for (JahisCapability.Phase phase : JahisCapability.Phase.values()) {
                 Set<JahisCapability> missing = caps.missingMandatory(phase);
@@ -174,6 +175,9 @@ final class TokenCommands extends NodeAuth.Group {
                     out.println("  Lacks mandatory " + phase.displayName() + " capabilities: "
                             + String.join(", ", missing.stream().map(JahisCapability::displayName).toList()));
                 }
+            }
+            for (JahisCapability c : JahisCapability.values()) {
+                caps.whyAbsent(c).ifPresent(reason -> out.println("  No " + c.displayName() + ": " + reason));
             }
             out.println();
             out.println("Signature schemes  " + String.join(", ", schemeNames(token.signatureSchemes())));
@@ -265,15 +269,23 @@ final class TokenCommands extends NodeAuth.Group {
         doc.put("model", info.model());
         doc.put("serialNumber", info.serialNumber());
         List<Object> capabilities = new ArrayList<>();
-        for (JahisCapability c : JahisCapability.values()) {
-            Map<String, Object> cap = new LinkedHashMap<>();
-            cap.put("id", c.name());
-            cap.put("name", c.displayName());
-            cap.put("japaneseName", c.japaneseName());
-            cap.put("phase", c.phase().displayName());
-            cap.put("level", c.level().letter());
-            cap.put("present", token.capabilities().supports(c));
-            capabilities.add(cap);
+        TokenCapabilities caps = token.capabilities();
+        for (JahisCapability.Phase phase : JahisCapability.Phase.values()) {
+            for (JahisCapability c : JahisCapability.values()) {
+                if (c.level(phase).isEmpty()) {
+                    continue;
+                }
+                Map<String, Object> cap = new LinkedHashMap<>();
+                cap.put("id", c.name());
+                cap.put("name", c.displayName());
+                cap.put("japaneseName", c.japaneseName());
+                cap.put("phase", phase.displayName());
+                cap.put("clause", c.clause(phase).orElseThrow());
+                cap.put("level", c.level(phase).orElseThrow().letter());
+                cap.put("present", caps.supports(c));
+                caps.whyAbsent(c).ifPresent(reason -> cap.put("absentBecause", reason));
+                capabilities.add(cap);
+            }
         }
         doc.put("capabilities", capabilities);
         doc.put("signatureSchemes", schemeNames(token.signatureSchemes()));

@@ -34,12 +34,15 @@ class TokenInfoTest {
     void infoShowsTheCapabilityTableWithJahisLevels() throws Exception {
         Cli.Result r = expect(0, new Cli().run("token", "info", "soft:" + fresh));
         assertTrue(r.out().contains("Token         fresh.stk"), r::toString);
-        assertTrue(r.out().matches("(?s).*normal use M +credential storage +yes.*"), r::toString);
-        assertTrue(r.out().matches("(?s).*normal use C +signature generation with the private key +yes.*"),
+        assertTrue(r.out().matches("(?s).*normal use 7\\.2\\.2 a +M +credential storage +yes.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*normal use 7\\.2\\.2 c +C +signature generation with the private key +yes.*"),
                 r::toString);
-        assertTrue(r.out().matches("(?s).*normal use O +user data storage +yes.*"), r::toString);
-        assertTrue(r.out().matches("(?s).*lifecycle +M +issuing-server authentication +no.*"), r::toString);
-        assertTrue(r.out().matches("(?s).*lifecycle +C +remote write / update +no.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*normal use 7\\.2\\.2 d +O +user data storage +yes.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*lifecycle +7\\.2\\.3 a +M +credential storage +yes.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*lifecycle +7\\.2\\.3 b +M +token-entity authentication +yes.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*lifecycle +7\\.2\\.3 c +M +issuing-server authentication +no.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*lifecycle +7\\.2\\.3 f +C +remote write / update +no.*"), r::toString);
+        assertTrue(r.out().contains("No issuing-server authentication: the token holds no issuer anchor"), r::toString);
         assertTrue(r.out().contains("Lacks mandatory lifecycle capabilities: issuing-server authentication"),
                 r::toString);
     }
@@ -73,12 +76,21 @@ class TokenInfoTest {
         assertEquals("expiring.stk", doc.get("label"));
         assertEquals("soft:" + expiring, doc.get("uri"));
         List<?> caps = (List<?>) doc.get("capabilities");
-        assertEquals(8, caps.size());
+        assertEquals(10, caps.size(), "4 capabilities of normal use (7.2.2) and 6 of the lifecycle (7.2.3)");
         Map<?, ?> first = (Map<?, ?>) caps.get(0);
         assertEquals("CREDENTIAL_STORAGE", first.get("id"));
         assertEquals("M", first.get("level"));
+        assertEquals("7.2.2 a", first.get("clause"));
         assertEquals(true, first.get("present"));
-        assertEquals("クレデンシャル格納機能", first.get("japaneseName"));
+        assertEquals("クレデンシャル保管機能", first.get("japaneseName"));
+        Map<?, ?> lifecycleStorage = (Map<?, ?>) caps.get(4);
+        assertEquals("CREDENTIAL_STORAGE", lifecycleStorage.get("id"));
+        assertEquals("lifecycle", lifecycleStorage.get("phase"));
+        assertEquals("M", lifecycleStorage.get("level"));
+        Map<?, ?> issuer = caps.stream().map(c -> (Map<?, ?>) c)
+                .filter(c -> "ISSUING_SERVER_AUTHENTICATION".equals(c.get("id"))).findFirst().orElseThrow();
+        assertEquals(false, issuer.get("present"));
+        assertTrue(String.valueOf(issuer.get("absentBecause")).contains("no issuer anchor"), issuer::toString);
         assertEquals(true, ((Map<?, ?>) doc.get("tls")).get("tls13"));
         Map<?, ?> userPin = (Map<?, ?>) ((List<?>) doc.get("pins")).get(0);
         assertEquals(5L, userPin.get("retriesLeft"));

@@ -6,8 +6,13 @@ public final class CapabilityNotSupportedException extends TokenException {
     private final JahisCapability capability;
 
     public CapabilityNotSupportedException(JahisCapability capability, String token) {
+        this(capability, token, null);
+    }
+
+    /** With the token's reason for lacking it, when it gives one. */
+    public CapabilityNotSupportedException(JahisCapability capability, String token, String reason) {
         super("Token " + token + " does not offer the JAHIS capability '" + capability.displayName() + "' ("
-                + capability.level().letter() + ", " + capability.phase().displayName() + ").");
+                + capability.levels() + ")" + (reason == null ? "." : ": " + reason + "."));
         this.capability = capability;
     }
 

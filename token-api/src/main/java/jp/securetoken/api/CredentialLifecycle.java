@@ -36,6 +36,28 @@ public interface CredentialLifecycle {
      */
     Credential writeCredential(String alias, List<X509Certificate> chain, CredentialUsage usage) throws TokenException;
 
+    /**
+     * The issuer anchors the token holds (JAHIS 7.2.3 c, issuing-server authentication): a chain
+     * written later must lead to one of them, and an enrollment client must authenticate the
+     * issuing server against them. Empty when the token holds none.
+     */
+    default List<X509Certificate> issuerAnchors() throws TokenException {
+        return List.of();
+    }
+
+    /**
+     * Records {@code anchor} as the token's issuer anchor at its first enrollment. When the token
+     * already holds anchors, {@code anchor} must be one of them: a token is not moved to another
+     * issuer by a credential write. Needs login.
+     *
+     * @throws CredentialMismatchException when the token holds other anchors
+     * @throws CapabilityNotSupportedException when the token cannot keep an anchor
+     */
+    default void recordIssuerAnchor(X509Certificate anchor) throws TokenException {
+        throw new CapabilityNotSupportedException(JahisCapability.ISSUING_SERVER_AUTHENTICATION, "this token",
+                "it cannot keep an issuer anchor");
+    }
+
     /** Deletes the credential and its key; returns whether it existed. Needs login. */
     boolean deleteCredential(String alias) throws TokenException;
 

@@ -95,8 +95,15 @@ import jp.securetoken.api.UserDataStore;
 public final class JpkiToken implements SecureToken {
     private static final Logger log = LoggerFactory.getLogger(JpkiToken.class);
 
+    private static final String ISSUED_AT_THE_OFFICE = "the My Number Card's keys and certificates are made and"
+            + " written only when the card is issued or renewed at the municipal office (J-LIS)";
     private static final TokenCapabilities CAPABILITIES = TokenCapabilities.of(JahisCapability.CREDENTIAL_STORAGE,
-            JahisCapability.ENTITY_AUTHENTICATION, JahisCapability.SIGNATURE_GENERATION);
+            JahisCapability.ENTITY_AUTHENTICATION, JahisCapability.SIGNATURE_GENERATION)
+            .absentBecause(JahisCapability.USER_DATA_STORAGE, "the JPKI application keeps no user data")
+            .absentBecause(JahisCapability.ISSUING_SERVER_AUTHENTICATION, ISSUED_AT_THE_OFFICE)
+            .absentBecause(JahisCapability.CREDENTIAL_WRITE_UPDATE, ISSUED_AT_THE_OFFICE)
+            .absentBecause(JahisCapability.KEY_GENERATION, ISSUED_AT_THE_OFFICE)
+            .absentBecause(JahisCapability.REMOTE_WRITE_UPDATE, ISSUED_AT_THE_OFFICE);
 
     private final JpkiConfig config;
     private final JpkiTokenType type;

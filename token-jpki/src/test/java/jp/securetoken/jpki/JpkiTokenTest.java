@@ -354,6 +354,8 @@ class JpkiTokenTest {
         assertEquals(EnumSet.of(JahisCapability.CREDENTIAL_STORAGE, JahisCapability.ENTITY_AUTHENTICATION,
                 JahisCapability.SIGNATURE_GENERATION), token.capabilities().supported());
         assertTrue(token.capabilities().missingMandatory(JahisCapability.Phase.NORMAL_USE).isEmpty());
+        assertTrue(token.capabilities().whyAbsent(JahisCapability.ISSUING_SERVER_AUTHENTICATION).orElseThrow()
+                .contains("municipal office"));
     }
 
     @Test

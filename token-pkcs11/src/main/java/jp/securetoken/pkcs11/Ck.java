@@ -53,14 +53,29 @@ final class Ck {
     static final long CKK_RSA = 0x0L;
     static final long CKK_EC = 0x3L;
 
+    static final long CKC_X_509 = 0x0L;
+
     static final long CKA_CLASS = 0x0L;
     static final long CKA_TOKEN = 0x1L;
     static final long CKA_PRIVATE = 0x2L;
     static final long CKA_LABEL = 0x3L;
     static final long CKA_APPLICATION = 0x10L;
     static final long CKA_VALUE = 0x11L;
+    static final long CKA_CERTIFICATE_TYPE = 0x80L;
+    static final long CKA_ISSUER = 0x81L;
+    static final long CKA_SERIAL_NUMBER = 0x82L;
     static final long CKA_KEY_TYPE = 0x100L;
+    static final long CKA_SUBJECT = 0x101L;
     static final long CKA_ID = 0x102L;
+    static final long CKA_SENSITIVE = 0x103L;
+    static final long CKA_SIGN = 0x108L;
+    static final long CKA_VERIFY = 0x10AL;
+    static final long CKA_MODULUS = 0x120L;
+    static final long CKA_MODULUS_BITS = 0x121L;
+    static final long CKA_PUBLIC_EXPONENT = 0x122L;
+    static final long CKA_EXTRACTABLE = 0x162L;
+    static final long CKA_EC_PARAMS = 0x180L;
+    static final long CKA_EC_POINT = 0x181L;
     static final long CKA_MODIFIABLE = 0x170L;
 
     static final long CKU_SO = 0L;

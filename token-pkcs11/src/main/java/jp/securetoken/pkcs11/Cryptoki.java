@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SignatureScheme;
 import jp.securetoken.api.TokenDeviceException;
 import jp.securetoken.api.TokenException;
@@ -256,6 +257,100 @@ final class Cryptoki {
                 new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label)), new CK_ATTRIBUTE(Ck.CKA_VALUE, value)});
         } catch (PKCS11Exception e) {
             throw Pkcs11Errors.map(e, module.toString(), "C_CreateObject");
+        }
+    }
+
+    /** The handles C_GenerateKeyPair returned. */
+    record KeyPairHandles(long publicKey, long privateKey) {
+    }
+
+    /**
+     * C_GenerateKeyPair of token objects (they outlive the session and the process): the private key
+     * private, sensitive, not extractable, for signing; both with {@code label} and {@code id}.
+     */
+    KeyPairHandles generateKeyPair(long session, KeyAlgorithm algorithm, String label, byte[] id) throws TokenException {
+        boolean ec = algorithm.curve() != null;
+        List<CK_ATTRIBUTE> pub = new ArrayList<>(List.of(new CK_ATTRIBUTE(Ck.CKA_CLASS, Ck.CKO_PUBLIC_KEY),
+                new CK_ATTRIBUTE(Ck.CKA_TOKEN, true), new CK_ATTRIBUTE(Ck.CKA_PRIVATE, false),
+                new CK_ATTRIBUTE(Ck.CKA_VERIFY, true), new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label)),
+                new CK_ATTRIBUTE(Ck.CKA_ID, id)));
+        if (ec) {
+            pub.add(new CK_ATTRIBUTE(Ck.CKA_EC_PARAMS, ecParameters(algorithm)));
+        } else {
+            pub.add(new CK_ATTRIBUTE(Ck.CKA_MODULUS_BITS, (long) algorithm.bits()));
+            pub.add(new CK_ATTRIBUTE(Ck.CKA_PUBLIC_EXPONENT, java.math.BigInteger.valueOf(65537)));
+        }
+        CK_ATTRIBUTE[] priv = {new CK_ATTRIBUTE(Ck.CKA_CLASS, Ck.CKO_PRIVATE_KEY), new CK_ATTRIBUTE(Ck.CKA_TOKEN, true),
+            new CK_ATTRIBUTE(Ck.CKA_PRIVATE, true), new CK_ATTRIBUTE(Ck.CKA_SENSITIVE, true),
+            new CK_ATTRIBUTE(Ck.CKA_EXTRACTABLE, false), new CK_ATTRIBUTE(Ck.CKA_SIGN, true),
+            new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label)), new CK_ATTRIBUTE(Ck.CKA_ID, id)};
+        try {
+            long[] handles = p11.C_GenerateKeyPair(session,
+                    new CK_MECHANISM(ec ? Ck.CKM_EC_KEY_PAIR_GEN : Ck.CKM_RSA_PKCS_KEY_PAIR_GEN),
+                    pub.toArray(new CK_ATTRIBUTE[0]), priv);
+            return new KeyPairHandles(handles[0], handles[1]);
+        } catch (PKCS11Exception e) {
+            throw Pkcs11Errors.map(e, module.toString(), "C_GenerateKeyPair");
+        }
+    }
+
+    private static byte[] ecParameters(KeyAlgorithm algorithm) throws TokenException {
+        try {
+            return org.bouncycastle.asn1.x9.ECNamedCurveTable.getOID(algorithm.curve()).getEncoded();
+        } catch (java.io.IOException e) {
+            throw new TokenDeviceException("encoding the curve name " + algorithm.curve() + " failed", "ENCODING", e);
+        }
+    }
+
+    /** The public key of a public key object, read from CKA_MODULUS/CKA_PUBLIC_EXPONENT or CKA_EC_PARAMS/CKA_EC_POINT. */
+    java.security.PublicKey publicKey(long session, long object) throws TokenException {
+        try {
+            if (keyType(session, object) == Ck.CKK_EC) {
+                byte[] ecParams = bytes(session, object, Ck.CKA_EC_PARAMS);
+                byte[] point = org.bouncycastle.asn1.ASN1OctetString.getInstance(bytes(session, object, Ck.CKA_EC_POINT))
+                        .getOctets();
+                var info = new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(
+                        new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                                org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey,
+                                org.bouncycastle.asn1.ASN1Primitive.fromByteArray(ecParams)), point);
+                return java.security.KeyFactory.getInstance("EC")
+                        .generatePublic(new java.security.spec.X509EncodedKeySpec(info.getEncoded()));
+            }
+            return java.security.KeyFactory.getInstance("RSA").generatePublic(new java.security.spec.RSAPublicKeySpec(
+                    new java.math.BigInteger(1, bytes(session, object, Ck.CKA_MODULUS)),
+                    new java.math.BigInteger(1, bytes(session, object, Ck.CKA_PUBLIC_EXPONENT))));
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new TokenDeviceException("the token's public key object cannot be read as a key", "BAD_PUBLIC_KEY", e);
+        }
+    }
+
+    private long keyType(long session, long object) throws TokenException {
+        CK_ATTRIBUTE[] a = {new CK_ATTRIBUTE(Ck.CKA_KEY_TYPE)};
+        try {
+            p11.C_GetAttributeValue(session, object, a);
+            return a[0].getLong();
+        } catch (PKCS11Exception e) {
+            throw Pkcs11Errors.map(e, module.toString(), "C_GetAttributeValue (CKA_KEY_TYPE)");
+        }
+    }
+
+    /** Creates a token X.509 certificate object with {@code label} and {@code id} (empty for a CA certificate). */
+    long createCertificate(long session, java.security.cert.X509Certificate certificate, String label, byte[] id)
+            throws TokenException {
+        try {
+            return p11.C_CreateObject(session, new CK_ATTRIBUTE[] {new CK_ATTRIBUTE(Ck.CKA_CLASS, Ck.CKO_CERTIFICATE),
+                new CK_ATTRIBUTE(Ck.CKA_CERTIFICATE_TYPE, Ck.CKC_X_509), new CK_ATTRIBUTE(Ck.CKA_TOKEN, true),
+                new CK_ATTRIBUTE(Ck.CKA_PRIVATE, false), new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label)),
+                new CK_ATTRIBUTE(Ck.CKA_ID, id),
+                new CK_ATTRIBUTE(Ck.CKA_SUBJECT, certificate.getSubjectX500Principal().getEncoded()),
+                new CK_ATTRIBUTE(Ck.CKA_ISSUER, certificate.getIssuerX500Principal().getEncoded()),
+                new CK_ATTRIBUTE(Ck.CKA_SERIAL_NUMBER,
+                        new org.bouncycastle.asn1.ASN1Integer(certificate.getSerialNumber()).getEncoded()),
+                new CK_ATTRIBUTE(Ck.CKA_VALUE, certificate.getEncoded())});
+        } catch (PKCS11Exception e) {
+            throw Pkcs11Errors.map(e, module.toString(), "C_CreateObject (certificate)");
+        } catch (java.io.IOException | java.security.cert.CertificateEncodingException e) {
+            throw new TokenDeviceException("encoding the certificate failed", "ENCODING", e);
         }
     }
 

@@ -149,30 +149,47 @@ final class Pkcs11Token implements SecureToken {
 
     private TokenCapabilities findCapabilities() throws TokenException {
         EnumSet<JahisCapability> c = EnumSet.of(JahisCapability.CREDENTIAL_STORAGE);
+        Map<JahisCapability, String> why = new HashMap<>();
         boolean writeProtected = false;
         if (cryptoki != null) {
             Cryptoki.TokenState state = cryptoki.tokenState(slot);
             writeProtected = state.has(Ck.CKF_WRITE_PROTECTED);
             if (state.has(Ck.CKF_LOGIN_REQUIRED)) {
                 c.add(JahisCapability.ENTITY_AUTHENTICATION);
+            } else {
+                why.put(JahisCapability.ENTITY_AUTHENTICATION, "the token does not ask for a login (no CKF_LOGIN_REQUIRED)");
             }
             if (!writeProtected) {
                 c.add(JahisCapability.USER_DATA_STORAGE);
             }
         } else {
             c.add(JahisCapability.ENTITY_AUTHENTICATION); // SunPKCS11 logs in; the flag itself is not readable
+            why.put(JahisCapability.USER_DATA_STORAGE, "data objects need the JDK's PKCS#11 wrapper"
+                    + " (--add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED)");
         }
         if (!schemes.isEmpty()) {
             c.add(JahisCapability.SIGNATURE_GENERATION);
+        } else {
+            why.put(JahisCapability.SIGNATURE_GENERATION, "the token lists no signing mechanism this SDK uses");
         }
+        String readOnly = "the token is write-protected (CKF_WRITE_PROTECTED)";
         if (!writeProtected) {
             c.add(JahisCapability.CREDENTIAL_WRITE_UPDATE);
             if (provider.getService("KeyPairGenerator", "RSA") != null
                     || provider.getService("KeyPairGenerator", "EC") != null) {
                 c.add(JahisCapability.KEY_GENERATION);
+            } else {
+                why.put(JahisCapability.KEY_GENERATION, "the token lists no RSA or EC key pair generation mechanism");
             }
+        } else {
+            why.put(JahisCapability.USER_DATA_STORAGE, readOnly);
+            why.put(JahisCapability.CREDENTIAL_WRITE_UPDATE, readOnly);
+            why.put(JahisCapability.KEY_GENERATION, readOnly);
         }
-        return new TokenCapabilities(c);
+        String noAnchor = "the token holds no issuer anchor, so it cannot tell the issuing server's chain from any other";
+        why.putIfAbsent(JahisCapability.ISSUING_SERVER_AUTHENTICATION, writeProtected ? readOnly : noAnchor);
+        why.putIfAbsent(JahisCapability.REMOTE_WRITE_UPDATE, writeProtected ? readOnly : noAnchor);
+        return new TokenCapabilities(c, why);
     }
 
     @Override
@@ -759,6 +776,9 @@ final class Pkcs11Token implements SecureToken {
                     throw new OperationNotSupportedException("Generating " + algorithm + " keys", "token "
                             + info.label() + " lists no " + algorithm.jcaName() + " key pair generation mechanism");
                 }
+                if (cryptoki != null) {
+                    return pendingKeys().generate(alias, algorithm);
+                }
                 try {
                     KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm.jcaName(), provider);
                     if (algorithm.curve() != null) {
@@ -780,6 +800,12 @@ final class Pkcs11Token implements SecureToken {
         public byte[] createCertificationRequest(String alias, X500Principal subject) throws TokenException {
             TokenKey key = queue.call(() -> {
                 requireOpenAndLoggedIn("A certification request");
+                if (cryptoki != null) {
+                    Optional<PendingKeys.Pending> stored = pendingKeys().find(alias);
+                    if (stored.isPresent()) {
+                        return stored.get().key();
+                    }
+                }
                 KeyPair p = pending.get(alias);
                 if (p != null) {
                     return new Pkcs11Key(Pkcs11Token.this, alias, p.getPrivate(), p.getPublic(), schemes);
@@ -799,6 +825,22 @@ final class Pkcs11Token implements SecureToken {
                 KeyStore ks = requireLogin("Writing a credential");
                 requireOpen();
                 Chains.requireLinked(chain);
+                if (cryptoki != null) {
+                    Optional<PendingKeys.Pending> stored = pendingKeys().find(alias);
+                    if (stored.isPresent()) {
+                        if (!Arrays.equals(stored.get().key().publicKey().getEncoded(),
+                                chain.get(0).getPublicKey().getEncoded()) && !isCurrentKey(alias, chain.get(0))) {
+                            throw new CredentialMismatchException("the certificate carries neither the key pair"
+                                    + " generated for '" + alias + "' nor the key of its current credential");
+                        }
+                        if (!isCurrentKey(alias, chain.get(0))) {
+                            pendingKeys().install(alias, stored.get(), chain);
+                            reloadKeyStore();
+                            LOG.info("Wrote credential '{}' with its new key to PKCS#11 token {}", alias, info.label());
+                            return credential(alias);
+                        }
+                    }
+                }
                 PrivateKey key = keyFor(alias, chain.get(0));
                 try {
                     if (ks.containsAlias(alias) && !pending.containsKey(alias)) {
@@ -817,6 +859,15 @@ final class Pkcs11Token implements SecureToken {
                 LOG.info("Wrote credential '{}' to PKCS#11 token {}", alias, info.label());
                 return credential(alias);
             });
+        }
+
+        private boolean isCurrentKey(String alias, X509Certificate cert) throws TokenException {
+            for (Credential c : readCredentials()) {
+                if (c.alias().equals(alias)) {
+                    return Arrays.equals(c.certificate().getPublicKey().getEncoded(), cert.getPublicKey().getEncoded());
+                }
+            }
+            return false;
         }
 
         private PrivateKey keyFor(String alias, X509Certificate cert) throws TokenException {
@@ -857,11 +908,29 @@ final class Pkcs11Token implements SecureToken {
                         ks.deleteEntry(alias);
                     }
                     pending.remove(alias);
+                    if (cryptoki != null) {
+                        existed |= pendingKeys().discard(alias);
+                    }
                     return existed;
                 } catch (GeneralSecurityException | ProviderException e) {
                     throw Pkcs11Errors.map(e, info.label(), "Deleting a credential");
                 }
             });
+        }
+    }
+
+    private PendingKeys pendingKeys() throws TokenException {
+        return new PendingKeys(this, cryptoki, session(), schemes);
+    }
+
+    /** Reads the token's objects again after they were changed by direct calls, which SunPKCS11's KeyStore does not see. */
+    private void reloadKeyStore() throws TokenException {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS11", provider);
+            ks.load(null, null); // already logged in: SunPKCS11 does not log in again, it maps the objects anew
+            keyStore = ks;
+        } catch (IOException | GeneralSecurityException | ProviderException e) {
+            throw Pkcs11Errors.map(e, info.label(), "Reading the token's objects");
         }
     }
 

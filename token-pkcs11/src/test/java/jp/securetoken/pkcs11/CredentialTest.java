@@ -126,6 +126,44 @@ class CredentialTest {
     }
 
     @Test
+    void aPendingKeyOutlivesItsTokenHandleAndTheOldCredentialServesUntilTheImport() throws Exception {
+        TokenKey old;
+        try (SecureToken token = SoftHsm.open("credentials")) {
+            token.login(SoftHsm.userPin());
+            old = token.lifecycle().generateKeyPair("kept", KeyAlgorithm.EC_P256);
+            token.lifecycle().writeCredential("kept", PKI.issue("clinic-13").clientAuth().certifyChain(old.publicKey()),
+                    CredentialUsage.NODE_AUTHENTICATION);
+            token.lifecycle().generateKeyPair("kept", KeyAlgorithm.RSA_2048);
+        }
+        byte[] request;
+        try (SecureToken token = SoftHsm.open("credentials")) {
+            token.login(SoftHsm.userPin());
+            assertEquals(old.publicKey(), token.credential("kept").certificate().getPublicKey(),
+                    "the old credential serves while a new key is pending");
+            request = token.lifecycle().createCertificationRequest("kept", new X500Principal("CN=clinic-13"));
+        }
+        JcaPKCS10CertificationRequest csr = new JcaPKCS10CertificationRequest(new PKCS10CertificationRequest(request));
+        assertEquals("RSA", csr.getPublicKey().getAlgorithm(), "the request carries the pending key, not the old one");
+        assertTrue(csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getPublicKey())));
+        try (SecureToken token = SoftHsm.open("credentials")) {
+            token.login(SoftHsm.userPin());
+            List<X509Certificate> chain = PKI.issue("clinic-13").clientAuth().certifyChain(csr.getPublicKey());
+            token.lifecycle().writeCredential("kept", chain, CredentialUsage.NODE_AUTHENTICATION);
+            Credential now = token.credential("kept");
+            assertEquals(chain, now.chain());
+            assertTrue(SoftHsm.verifies(csr.getPublicKey(), SignatureScheme.RSA_PKCS1_SHA256, DATA,
+                    now.key().sign(SignatureScheme.RSA_PKCS1_SHA256, DATA)));
+            assertEquals(1, token.credentials().stream().filter(c -> c.alias().equals("kept")).count());
+        }
+        try (SecureToken token = SoftHsm.open("credentials")) {
+            token.login(SoftHsm.userPin());
+            assertEquals(csr.getPublicKey(), token.credential("kept").certificate().getPublicKey(),
+                    "the new credential is what the next handle reads; the old key and certificate are gone");
+            assertFalse(token.lifecycle().deleteCredential("kept-never") );
+        }
+    }
+
+    @Test
     void renewalWithTheSameKeyReplacesOnlyTheCertificate() throws Exception {
         try (SecureToken token = SoftHsm.open("credentials")) {
             token.login(SoftHsm.userPin());

@@ -60,6 +60,10 @@ record PublicContents(String label, String serial, List<X509Certificate> anchors
         return new PublicContents(label, serial, anchors, m, userData);
     }
 
+    PublicContents withAnchors(List<X509Certificate> newAnchors) {
+        return new PublicContents(label, serial, newAnchors, credentials, userData);
+    }
+
     PublicContents withUserData(String name, byte[] value) {
         TreeMap<String, byte[]> m = new TreeMap<>(userData);
         if (value == null) {

@@ -82,12 +82,15 @@ final class SoftToken implements SecureToken {
             SignatureScheme.RSA_PSS_SHA256, SignatureScheme.RSA_PSS_SHA384, SignatureScheme.RSA_PSS_SHA512,
             SignatureScheme.ECDSA_P256_SHA256, SignatureScheme.ECDSA_P384_SHA384));
 
+    static final String NO_ANCHOR = "the token holds no issuer anchor, so it cannot tell the issuing server's"
+            + " chain from any other; nodeauth enroll --issuer-anchor or soft init --issuer-anchor records one";
+
     private final Path file;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final CommandQueue queue;
     private final TokenInfo info;
-    private final TokenCapabilities capabilities;
+    private volatile TokenCapabilities capabilities;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final UserDataStore userData = new SoftUserData();
     private final CredentialLifecycle lifecycle = new SoftLifecycle();
@@ -109,14 +112,22 @@ final class SoftToken implements SecureToken {
         URI uri = new SoftTokenConfig(file).uri();
         this.info = new TokenInfo(uri, contents.label(), "securetoken", "software token", contents.serial());
         this.queue = new CommandQueue(contents.label());
+        this.capabilities = capabilitiesFor(contents);
+    }
+
+    private static TokenCapabilities capabilitiesFor(PublicContents contents) {
         Set<JahisCapability> caps = EnumSet.of(JahisCapability.CREDENTIAL_STORAGE,
                 JahisCapability.ENTITY_AUTHENTICATION, JahisCapability.SIGNATURE_GENERATION,
                 JahisCapability.USER_DATA_STORAGE, JahisCapability.CREDENTIAL_WRITE_UPDATE,
                 JahisCapability.KEY_GENERATION);
         if (!contents.anchors().isEmpty()) {
+            // writes are accepted only for chains leading to the recorded issuer, whatever channel carried them
             caps.add(JahisCapability.ISSUING_SERVER_AUTHENTICATION);
+            caps.add(JahisCapability.REMOTE_WRITE_UPDATE);
         }
-        this.capabilities = new TokenCapabilities(caps);
+        return new TokenCapabilities(caps)
+                .absentBecause(JahisCapability.ISSUING_SERVER_AUTHENTICATION, NO_ANCHOR)
+                .absentBecause(JahisCapability.REMOTE_WRITE_UPDATE, NO_ANCHOR);
     }
 
     /** Opens the token file, taking the exclusive lock on its sidecar lock file. */
@@ -660,6 +671,35 @@ final class SoftToken implements SecureToken {
                 storeContents(contents.withCredential(alias, stored), nextKeys);
                 LOG.info("Wrote credential '{}' to software token {}", alias, info.label());
                 return credential(alias, stored);
+            });
+        }
+
+        @Override
+        public List<X509Certificate> issuerAnchors() throws TokenException {
+            return queue.call(() -> {
+                ensureOpen();
+                return contents.anchors();
+            });
+        }
+
+        @Override
+        public void recordIssuerAnchor(X509Certificate anchor) throws TokenException {
+            queue.call(() -> {
+                ensureOpen();
+                requireLogin("Recording an issuer anchor");
+                if (contents.anchors().stream().anyMatch(a -> a.equals(anchor))) {
+                    return null;
+                }
+                if (!contents.anchors().isEmpty()) {
+                    throw new CredentialMismatchException("the token's issuer anchor is another CA's ("
+                            + contents.anchors().get(0).getSubjectX500Principal().getName() + "); it is not moved to"
+                            + " another issuer by an enrollment");
+                }
+                storeContents(contents.withAnchors(List.of(anchor)), keys);
+                capabilities = capabilitiesFor(contents);
+                LOG.info("Software token {} now holds issuer anchor {}", info.label(),
+                        anchor.getSubjectX500Principal().getName());
+                return null;
             });
         }
 

@@ -171,6 +171,8 @@ class LifecycleTest {
         SoftTokens.create(file, Fixtures.settings("anchored").issuerAnchors(List.of(issuer.rootCertificate())).build());
         try (SecureToken token = SoftTokens.open(file)) {
             assertTrue(token.capabilities().supports(JahisCapability.ISSUING_SERVER_AUTHENTICATION));
+            assertTrue(token.capabilities().supports(JahisCapability.REMOTE_WRITE_UPDATE));
+            assertTrue(token.capabilities().missingMandatory(JahisCapability.Phase.LIFECYCLE).isEmpty());
             token.login(pin(USER_PIN));
             TokenKey key = token.lifecycle().generateKeyPair("node", KeyAlgorithm.EC_P256);
             List<X509Certificate> rogue = pki.issue("node").certifyChain(key.publicKey());
@@ -200,6 +202,8 @@ class LifecycleTest {
             CapabilityNotSupportedException e = assertThrows(CapabilityNotSupportedException.class,
                     () -> token.capabilities().require(JahisCapability.REMOTE_WRITE_UPDATE, token.info().label()));
             assertEquals(JahisCapability.REMOTE_WRITE_UPDATE, e.capability());
+            assertTrue(e.getMessage().contains("holds no issuer anchor"), e.getMessage());
+            assertTrue(token.capabilities().whyAbsent(JahisCapability.ISSUING_SERVER_AUTHENTICATION).isPresent());
         }
     }
 

@@ -1,0 +1,117 @@
+package jp.securetoken.cli;
+
+import static jp.securetoken.cli.CliTestSupport.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.testpki.TestPki;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemReader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * keygen, csr and cert import on a SoftHSM2 token, each a separate {@code nodeauth} process, as a
+ * new user runs them: the pending key is a token object, so the next process finds it, and the old
+ * credential serves until the import.
+ */
+class Pkcs11LifecycleTest {
+    private static final Path MODULE = Path.of("/usr/lib/softhsm/libsofthsm2.so");
+    private static final String PIN = "4711-user";
+
+    @TempDir
+    Path dir;
+    private Path conf;
+    private String uri;
+
+    @BeforeEach
+    void softHsmToken() throws Exception {
+        assertTrue(Files.exists(MODULE), MODULE + " is missing: apt-get install softhsm2");
+        Path tokens = Files.createDirectories(dir.resolve("tokens"));
+        conf = Files.writeString(dir.resolve("softhsm2.conf"), "directories.tokendir = " + tokens
+                + "\nobjectstore.backend = file\nlog.level = ERROR\n");
+        ProcessBuilder initToken = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", "clinic",
+                "--pin", PIN, "--so-pin", "9999-officer").redirectErrorStream(true);
+        initToken.environment().put("SOFTHSM2_CONF", conf.toString());
+        Process init = initToken.start();
+        init.getOutputStream().close();
+        String output = new String(init.getInputStream().readAllBytes());
+        assertTrue(init.waitFor(30, TimeUnit.SECONDS) && init.exitValue() == 0, output);
+        uri = "pkcs11:token=clinic?module-path=" + MODULE;
+    }
+
+    private Cli cli() {
+        return new Cli().env("SOFTHSM2_CONF", conf.toString()).env("UPIN", PIN);
+    }
+
+    private JcaPKCS10CertificationRequest csr(String alias, String subject) throws Exception {
+        Path out = dir.resolve(alias + System.nanoTime() + ".csr");
+        expect(0, cli().run("csr", uri, "--alias", alias, "--subject", subject, "--out", out, "--pin-env", "UPIN"));
+        try (PemReader pem = new PemReader(Files.newBufferedReader(out))) {
+            return new JcaPKCS10CertificationRequest(pem.readPemObject().getContent());
+        }
+    }
+
+    private void importChain(String alias, List<X509Certificate> chain) throws IOException, InterruptedException {
+        Path file = Files.writeString(dir.resolve(alias + System.nanoTime() + ".pem"), Tokens.pem(chain));
+        expect(0, cli().run("cert", "import", uri, "--alias", alias, "--chain", file, "--pin-env", "UPIN"));
+    }
+
+    /** The token's objects as pkcs11-tool lists them. */
+    private String objects() throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("pkcs11-tool", "--module", MODULE.toString(), "--token-label", "clinic",
+                "--login", "--pin", PIN, "--list-objects").redirectErrorStream(true);
+        pb.environment().put("SOFTHSM2_CONF", conf.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        return out;
+    }
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    @Test
+    void keygenCsrAndImportWorkAcrossProcessesAndTheOldCredentialServesUntilTheImport() throws Exception {
+        TestPki ca = TestPki.create("Regional CA");
+        Cli.Result keygen = expect(0, cli().run("keygen", uri, "--alias", "node", "--algorithm", "EC_P256",
+                "--pin-env", "UPIN"));
+        assertTrue(keygen.out().startsWith("Generated EC_P256 key pair 'node'"), keygen::toString);
+        assertTrue(objects().contains("label:      pending:node"), "the pending key is a token object");
+        JcaPKCS10CertificationRequest first = csr("node", "CN=clinic-001, O=Example Clinic, C=JP");
+        assertEquals("EC", first.getPublicKey().getAlgorithm());
+        importChain("node", ca.issue("clinic-001").clientAuth().certifyChain(first.getPublicKey()));
+        String afterFirst = objects();
+        assertFalse(afterFirst.contains("pending:"), afterFirst);
+        assertEquals(first.getPublicKey(), csr("node", "CN=clinic-001").getPublicKey(),
+                "without a pending key the request is for the current credential's key");
+
+        expect(0, cli().run("keygen", uri, "--alias", "node", "--algorithm", "RSA_2048", "--pin-env", "UPIN"));
+        String pending = objects();
+        assertTrue(pending.contains("label:      pending:node") && pending.contains("Certificate Object; type = X.509 cert"
+                + "\n  label:      node"), "the old credential stays while the new key waits: " + pending);
+        JcaPKCS10CertificationRequest second = csr("node", "CN=clinic-001, O=Example Clinic, C=JP");
+        assertEquals("RSA", second.getPublicKey().getAlgorithm());
+        List<X509Certificate> chain = ca.issue("clinic-001").clientAuth().certifyChain(second.getPublicKey());
+        importChain("node", chain);
+
+        String after = objects();
+        assertFalse(after.contains("pending:"), after);
+        assertFalse(after.contains("EC_POINT"), "the old EC key is gone: " + after);
+        assertEquals(1, count(after, "Certificate Object; type = X.509 cert\n  label:      node\n"), after);
+        assertEquals(1, count(after, "Private Key Object; RSA \n  label:      node\n"), after);
+        assertEquals(second.getPublicKey(), csr("node", "CN=clinic-001").getPublicKey());
+    }
+}

@@ -1,0 +1,200 @@
+package jp.securetoken.lifecycle.issuer;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+import jp.securetoken.api.CredentialSource;
+import jp.securetoken.api.SecureToken;
+import jp.securetoken.api.TokenException;
+import jp.securetoken.tls.NodeTls;
+import jp.securetoken.tls.NodeTlsContext;
+import jp.securetoken.tls.TlsStack;
+import jp.securetoken.tls.trust.TrustPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An EST issuing server (RFC 7030) on Netty over TLS, whose CA signing key and TLS key stay in a
+ * token: {@code /.well-known/est/cacerts}, {@code /simpleenroll} (authorised by a one-time
+ * enrollment code sent as the HTTP Basic password), {@code /simplereenroll} (authorised by the
+ * node's current certificate over mutual TLS), {@code /csrattrs}, and {@code /crl}.
+ *
+ * <pre>{@code
+ * EstServer server = EstServer.builder(caToken, IssuerState.open(stateDir))
+ *         .caAlias("ca").tlsAlias("tls")
+ *         .profile(CertificateProfile.defaults())
+ *         .bind("0.0.0.0", 8443)
+ *         .start();
+ * }</pre>
+ *
+ * TLS runs on BCJSSE so that each request can be checked against the connection's channel binding
+ * (tls-unique on TLS 1.2, tls-exporter of RFC 9266 on TLS 1.3). The token must be logged in.
+ */
+public final class EstServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EstServer.class);
+    /** EST's path prefix (RFC 7030 §3.2.2). */
+    public static final String PREFIX = "/.well-known/est";
+
+    private final EventLoopGroup group;
+    private final EventExecutorGroup workers;
+    private final NodeTlsContext tls;
+    private final Channel channel;
+    private final Issuer issuer;
+
+    private EstServer(EventLoopGroup group, EventExecutorGroup workers, NodeTlsContext tls, Channel channel,
+            Issuer issuer) {
+        this.group = group;
+        this.workers = workers;
+        this.tls = tls;
+        this.channel = channel;
+        this.issuer = issuer;
+    }
+
+    public static Builder builder(SecureToken token, IssuerState state) {
+        return new Builder(token, state);
+    }
+
+    /** The port listened on (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** The server's base address, e.g. {@code https://127.0.0.1:8443}. */
+    public URI uri() {
+        InetSocketAddress a = (InetSocketAddress) channel.localAddress();
+        return URI.create("https://" + a.getAddress().getHostAddress() + ":" + a.getPort());
+    }
+
+    /** Signs and publishes the CRL now if revocations changed (the server also does so every few seconds). */
+    public void publishCrl() throws TokenException, IOException {
+        issuer.crl();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        tls.close();
+        LOG.info("EST server stopped");
+    }
+
+    /** Configures and starts an {@link EstServer}. */
+    public static final class Builder {
+        private final SecureToken token;
+        private final IssuerState state;
+        private String caAlias = "ca";
+        private String tlsAlias = "tls";
+        private CertificateProfile profile = CertificateProfile.defaults();
+        private boolean requireChannelBinding = true;
+        private String host = "127.0.0.1";
+        private int port;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(SecureToken token, IssuerState state) {
+            this.token = Objects.requireNonNull(token);
+            this.state = Objects.requireNonNull(state);
+        }
+
+        /** The credential whose key signs certificates and CRLs (default {@code ca}). */
+        public Builder caAlias(String alias) {
+            this.caAlias = alias;
+            return this;
+        }
+
+        /** The credential the server authenticates itself with in TLS (default {@code tls}). */
+        public Builder tlsAlias(String alias) {
+            this.tlsAlias = alias;
+            return this;
+        }
+
+        public Builder profile(CertificateProfile profile) {
+            this.profile = profile;
+            return this;
+        }
+
+        /**
+         * Whether every request must carry the connection's channel binding in its challengePassword
+         * (default true). Turn it off only for clients that cannot (a CSR made with openssl and sent
+         * with curl); a binding that is present is always checked.
+         */
+        public Builder requireChannelBinding(boolean require) {
+            this.requireChannelBinding = require;
+            return this;
+        }
+
+        public Builder bind(String host, int port) {
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public EstServer start() throws TokenException, SSLException, IOException {
+            CertificateAuthority ca = new CertificateAuthority(CredentialSource.of(token, caAlias), clock);
+            X509Certificate caCert = ca.chain().get(0);
+            Issuer issuer = new Issuer(ca, state, profile, requireChannelBinding, clock);
+            issuer.crl();
+            NodeTlsContext tls = NodeTls.server(CredentialSource.of(token, tlsAlias))
+                    .trustPolicy(TrustPolicy.builder().trustAnchors(caCert).clock(clock).build())
+                    .requireClientAuth(false)
+                    .stack(TlsStack.BCJSSE)
+                    .build();
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            EventExecutorGroup workers = new DefaultEventExecutorGroup(2);
+            try {
+                Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(NodeTlsContext.TLS_HANDLER, tls.newHandler(ch.alloc(), null, -1));
+                                ch.pipeline().addLast(new HttpServerCodec());
+                                ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                                ch.pipeline().addLast(workers, "est", new EstHandler(issuer));
+                            }
+                        }).bind(host, port).sync().channel();
+                group.scheduleAtFixedRate(() -> workers.execute(() -> {
+                    try {
+                        issuer.crl();
+                    } catch (TokenException | IOException e) {
+                        LOG.warn("Publishing the CRL failed: {}", e.getMessage());
+                    }
+                }), 2, 2, TimeUnit.SECONDS);
+                EstServer server = new EstServer(group, workers, tls, channel, issuer);
+                LOG.info("EST server for {} listening on {}", caCert.getSubjectX500Principal().getName(), server.uri());
+                return server;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                group.shutdownGracefully();
+                workers.shutdownGracefully();
+                throw new IOException("interrupted while binding " + host + ":" + port, e);
+            } catch (RuntimeException e) {
+                group.shutdownGracefully();
+                workers.shutdownGracefully();
+                throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

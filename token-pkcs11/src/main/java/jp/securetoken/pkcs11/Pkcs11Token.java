@@ -70,13 +70,18 @@ final class Pkcs11Token implements SecureToken {
 
     private final TokenInfo info;
     private final long slot;
-    private final AuthProvider provider;
+    /** Makes a new SunPKCS11 instance for this slot: at open, and at the first login after the device was gone. */
+    private final ProviderFactory providers;
+    /** The SunPKCS11 instance in use; replaced (on the queue) at the first login after the device went away. */
+    private volatile AuthProvider provider;
+    /** The device went away since the provider was made: the next login makes a new one. */
+    private boolean deviceGone;
     /** Whether SunPKCS11 offers its RSA Cipher (private-key encryption = C_Sign with CKM_RSA_PKCS) for this token. */
     private final boolean pkcs1Cipher;
     private final Cryptoki cryptoki;
     private final CommandQueue queue;
     private final Set<SignatureScheme> schemes;
-    private final TokenCapabilities capabilities;
+    private volatile TokenCapabilities capabilities;
     private final Map<String, KeyPair> pending = new HashMap<>();
     private final Set<String> mismatched = new HashSet<>();
     /** Certificates (by SHA-256) whose key was checked by a probe signature, and the outcome. */
@@ -88,10 +93,18 @@ final class Pkcs11Token implements SecureToken {
     private Pkcs11Pins pins;
     private volatile boolean closed;
 
-    Pkcs11Token(TokenInfo info, long slot, AuthProvider provider, Cryptoki cryptoki) throws TokenException {
+    /** Makes the SunPKCS11 instance of one slot. */
+    @FunctionalInterface
+    interface ProviderFactory {
+        /** A new SunPKCS11 instance for the slot. */
+        AuthProvider create() throws TokenException;
+    }
+
+    Pkcs11Token(TokenInfo info, long slot, ProviderFactory providers, Cryptoki cryptoki) throws TokenException {
         this.info = info;
         this.slot = slot;
-        this.provider = provider;
+        this.providers = providers;
+        this.provider = providers.create();
         this.pkcs1Cipher = provider.getService("Cipher", "RSA/ECB/PKCS1Padding") != null;
         this.cryptoki = cryptoki;
         this.queue = new CommandQueue(info.label().isEmpty() ? "pkcs11-slot-" + slot : info.label());
@@ -187,6 +200,14 @@ final class Pkcs11Token implements SecureToken {
             why.put(JahisCapability.KEY_GENERATION, readOnly);
         }
         String noAnchor = "the token holds no issuer anchor, so it cannot tell the issuing server's chain from any other";
+        if (cryptoki != null && !writeProtected && keyStore != null && !new IssuerAnchors(cryptoki, session()).read()
+                .isEmpty()) {
+            c.add(JahisCapability.ISSUING_SERVER_AUTHENTICATION);
+            c.add(JahisCapability.REMOTE_WRITE_UPDATE);
+        } else if (cryptoki != null && !writeProtected && keyStore == null) {
+            noAnchor = "the token shows no issuer anchor before login (anchors are private objects): log in to see"
+                    + " whether it holds one";
+        }
         why.putIfAbsent(JahisCapability.ISSUING_SERVER_AUTHENTICATION, writeProtected ? readOnly : noAnchor);
         why.putIfAbsent(JahisCapability.REMOTE_WRITE_UPDATE, writeProtected ? readOnly : noAnchor);
         return new TokenCapabilities(c, why);
@@ -251,6 +272,7 @@ final class Pkcs11Token implements SecureToken {
             requireOpen();
             try {
                 doLogin(pin);
+                capabilities = findCapabilities(); // private objects (the issuer anchor) are visible now
             } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
                 forgetDevice(e);
                 throw e;
@@ -260,6 +282,13 @@ final class Pkcs11Token implements SecureToken {
     }
 
     private void doLogin(PinCallback callback) throws TokenException {
+        if (deviceGone) {
+            // SunPKCS11 un-initialised its token when the device left and answers "PKCS11 not found" for
+            // the KeyStore until its own poller brings the token back: a new instance sees the device now.
+            provider = providers.create();
+            LOG.info("PKCS#11 token {}: a new SunPKCS11 instance for slot {} after the device came back", info.label(),
+                    Long.toUnsignedString(slot));
+        }
         String rule = "the token's PIN length";
         int retries = PinStatus.UNKNOWN;
         long minPin = 0;
@@ -299,10 +328,16 @@ final class Pkcs11Token implements SecureToken {
 
     /** Logs in through SunPKCS11's KeyStore (C_Login) and keeps the loaded KeyStore. */
     private void loadKeyStore(char[] pin) throws TokenException {
+        if (provider.getService("KeyStore", "PKCS11") == null) {
+            // SunPKCS11 offers its services only while it sees the token
+            throw new jp.securetoken.api.TokenNotPresentException(info.label() + " (SunPKCS11 sees no token in slot "
+                    + Long.toUnsignedString(slot) + ")");
+        }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS11", provider);
             ks.load(null, pin);
             keyStore = ks;
+            deviceGone = false;
             LOG.info("Logged in to PKCS#11 token {}", info.label());
         } catch (IOException | GeneralSecurityException | ProviderException e) {
             throw loginFailure(e);
@@ -591,11 +626,13 @@ final class Pkcs11Token implements SecureToken {
     /**
      * The device went away (card pulled, USB token unplugged, HSM restarted): the login, the
      * KeyStore loaded at login and this token's own session belonged to it. They are dropped, so
-     * that once the device is back a new login loads everything afresh.
+     * that once the device is back a new login loads everything afresh, through a new SunPKCS11
+     * instance for the slot (the old one no longer offers its KeyStore).
      */
     private void forgetDevice(TokenException why) {
         LOG.warn("PKCS#11 token {} went away ({}); log in again once it is back", info.label(), why.getMessage());
         keyStore = null;
+        deviceGone = true;
         pending.clear();
         probed.clear();
         if (session != -1 && cryptoki != null) {
@@ -826,6 +863,9 @@ final class Pkcs11Token implements SecureToken {
                 requireOpen();
                 Chains.requireLinked(chain);
                 if (cryptoki != null) {
+                    Chains.requireAnchored(chain, new IssuerAnchors(cryptoki, session()).read());
+                }
+                if (cryptoki != null) {
                     Optional<PendingKeys.Pending> stored = pendingKeys().find(alias);
                     if (stored.isPresent()) {
                         if (!Arrays.equals(stored.get().key().publicKey().getEncoded(),
@@ -895,6 +935,26 @@ final class Pkcs11Token implements SecureToken {
             }
             throw new CredentialMismatchException("the token holds no key for '" + alias
                     + "'; generate one with generateKeyPair first");
+        }
+
+        @Override
+        public List<X509Certificate> issuerAnchors() throws TokenException {
+            return queue.call(() -> {
+                requireOpen();
+                return cryptoki == null || keyStore == null ? List.of() : new IssuerAnchors(cryptoki, session()).read();
+            });
+        }
+
+        @Override
+        public void recordIssuerAnchor(X509Certificate anchor) throws TokenException {
+            queue.call(() -> {
+                requireOpenAndLoggedIn("Recording an issuer anchor");
+                new IssuerAnchors(requireCryptoki("Recording an issuer anchor"), session()).record(anchor);
+                capabilities = findCapabilities();
+                LOG.info("PKCS#11 token {} now holds issuer anchor {}", info.label(),
+                        anchor.getSubjectX500Principal().getName());
+                return null;
+            });
         }
 
         @Override

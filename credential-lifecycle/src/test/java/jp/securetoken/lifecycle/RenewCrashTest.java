@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,16 +17,11 @@ import jp.securetoken.api.Credential;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.SignatureScheme;
-import jp.securetoken.lifecycle.issuer.EstServer;
-import jp.securetoken.lifecycle.issuer.IssuerState;
 import jp.securetoken.lifecycle.node.NodeEnrollment;
 import jp.securetoken.soft.RenewCrashChild;
 import jp.securetoken.soft.SoftTokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash mid-write during a renewal: a child JVM renews against the real EST server and is halted
@@ -35,27 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * key's write). Afterwards the token opens, holds the old credential (halted before the rename) or
  * the new one (after it), signs with it, and renews again normally.
  */
-class RenewCrashTest {
-    @TempDir
-    static Path dir;
-    static SecureToken caToken;
-    static X509Certificate anchor;
-    static IssuerState state;
-    static EstServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        caToken = IssuerFixture.issuerToken(dir.resolve("issuer.stk"), Clock.systemUTC());
-        anchor = IssuerFixture.caCertificate(caToken);
-        state = IssuerState.open(dir.resolve("state"));
-        server = EstServer.builder(caToken, state).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        caToken.close();
-    }
+class RenewCrashTest extends WithIssuingServer {
 
     private static int haltChild(Path token, String step, int occurrence) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

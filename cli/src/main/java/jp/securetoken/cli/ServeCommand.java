@@ -57,6 +57,9 @@ final class ServeCommand extends TokenAction {
     String forward;
 
     @Mixin
+    LimitOptions limits;
+
+    @Mixin
     PinOptions.User userPin;
 
     @Mixin
@@ -67,6 +70,7 @@ final class ServeCommand extends TokenAction {
         TlsOptions.HostPort target = forward == null ? null : TlsOptions.HostPort.parse(forward, "--forward");
         jp.securetoken.tls.TlsStack requested = stack.value();
         var policy = tls.policy();
+        var connectionLimits = limits.limits();
         try (PinReader pins = pins(); SecureToken opened = open(tls.token);
                 AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.trust.caFiles)) {
             SecureToken token = trail.watch(opened);
@@ -76,7 +80,7 @@ final class ServeCommand extends TokenAction {
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             CountDownLatch done = new CountDownLatch(1);
             try (NodeTlsContext context = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .stack(requested).listener(trail.listener()).build()) {
+                    .stack(requested).listener(trail.listener()).connectionLimits(connectionLimits).build()) {
                 PrintWriter out = out();
                 Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childOption(ChannelOption.AUTO_READ, false)
@@ -95,7 +99,8 @@ final class ServeCommand extends TokenAction {
                 synchronized (out) {
                     out.println("Listening on " + local.getHostString() + ":" + local.getPort() + " as " + self
                             + " (" + String.join(", ", context.protocols()) + ")"
-                            + (target == null ? ", echoing" : ", forwarding to " + target));
+                            + (target == null ? ", echoing" : ", forwarding to " + target) + "; limits: "
+                            + connectionLimits);
                     context.restriction().ifPresent(r -> out.println("Note: " + r));
                     StackOption.note(context).ifPresent(out::println);
                     out.flush();

@@ -54,6 +54,7 @@ public final class NodeTlsBuilder {
     private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
     private Duration handshakeTimeout = Duration.ofSeconds(30);
     private SessionTicketKeys ticketKeys;
+    private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
 
     NodeTlsBuilder(boolean server, CredentialSource credential) {
         this.server = server;
@@ -116,6 +117,16 @@ public final class NodeTlsBuilder {
         return this;
     }
 
+    /**
+     * Servers only: how many connections strangers may make the server handle before their
+     * certificate is seen (default {@link ConnectionLimits#DEFAULTS}). A connection over a limit is
+     * closed before TLS and counted in {@link NodeTlsContext#limitCounters()}.
+     */
+    public NodeTlsBuilder connectionLimits(ConnectionLimits limits) {
+        this.connectionLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
     /** Told of every handshake outcome (audit). */
     public NodeTlsBuilder listener(NodeAuthenticationListener listener) {
         this.listener = listener;
@@ -161,7 +172,8 @@ public final class NodeTlsBuilder {
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
         return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
-                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager);
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager,
+                server ? new ConnectionLimiter(connectionLimits) : null);
     }
 
     /**

@@ -108,6 +108,7 @@ public final class EstServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port;
         private Clock clock = Clock.systemUTC();
+        private CredentialSource tlsCredential;
 
         private Builder(SecureToken token, IssuerState state) {
             this.token = Objects.requireNonNull(token);
@@ -123,6 +124,16 @@ public final class EstServer implements AutoCloseable {
         /** The credential the server authenticates itself with in TLS (default {@code tls}). */
         public Builder tlsAlias(String alias) {
             this.tlsAlias = alias;
+            return this;
+        }
+
+        /**
+         * The credential the server authenticates itself with in TLS when it is not in the CA's token
+         * (by default {@code tlsAlias} of that token): the CA token can then be taken away while the
+         * server keeps answering, with 503 and Retry-After.
+         */
+        public Builder tlsCredential(CredentialSource source) {
+            this.tlsCredential = Objects.requireNonNull(source);
             return this;
         }
 
@@ -157,7 +168,7 @@ public final class EstServer implements AutoCloseable {
             X509Certificate caCert = ca.chain().get(0);
             Issuer issuer = new Issuer(ca, state, profile, requireChannelBinding, clock);
             issuer.crl();
-            NodeTlsContext tls = NodeTls.server(CredentialSource.of(token, tlsAlias))
+            NodeTlsContext tls = NodeTls.server(tlsCredential != null ? tlsCredential : CredentialSource.of(token, tlsAlias))
                     .trustPolicy(TrustPolicy.builder().trustAnchors(caCert).clock(clock).build())
                     .requireClientAuth(false)
                     .stack(TlsStack.BCJSSE)

@@ -46,7 +46,8 @@ public record AuditEvent(Kind kind, Outcome outcome, Instant time, Optional<Stri
         USER_SECURITY_ATTRIBUTES_CHANGED("110113", "Security Alert", "110137", "User Security Attributes Changed"),
         /**
          * 110113 Security Alert / 110129 Security Configuration: the token's credentials changed (key pair
-         * generated, credential written or deleted).
+         * generated, credential written or deleted), or the revocation data in force changed or could not be
+         * refreshed (a CRL fetched, refused or unreachable).
          */
         SECURITY_CONFIGURATION("110113", "Security Alert", "110129", "Security Configuration");
 

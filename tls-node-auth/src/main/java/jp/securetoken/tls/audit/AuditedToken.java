@@ -64,7 +64,8 @@ public final class AuditedToken implements SecureToken {
         return new AuditedToken(token, sink, clock);
     }
 
-    private static String address(TokenInfo info) {
+    /** How audit events name a token: its address without query attributes (never a PIN). */
+    public static String address(TokenInfo info) {
         String uri = info.uri() == null ? "token:" + info.label() : info.uri().toString();
         int query = uri.indexOf('?');
         return query < 0 ? uri : uri.substring(0, query);

@@ -43,6 +43,7 @@ final class RevocationCheck {
         if (revocation.mode() == Revocation.Mode.OFF || path.leaf().equals(path.anchor())) {
             return;
         }
+        String note = "";
         List<X509Certificate> certificates = new ArrayList<>();
         certificates.add(path.leaf());
         certificates.addAll(path.intermediates());
@@ -59,7 +60,13 @@ final class RevocationCheck {
             checker.setOptions(options);
             revocation.ocspResponder().ifPresent(checker::setOcspResponder);
             List<X509CRL> crls = new ArrayList<>(revocation.crls());
-            revocation.crlSource().ifPresent(source -> crls.addAll(source.crlsFor(certificates)));
+            if (revocation.crlSource().isPresent()) {
+                List<X509CRL> current = revocation.crlSource().get().crlsFor(path);
+                if (current.isEmpty()) {
+                    note = "no current CRL from the distribution points; ";
+                }
+                crls.addAll(current);
+            }
             if (!crls.isEmpty()) {
                 params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
             }
@@ -69,23 +76,23 @@ final class RevocationCheck {
             if (e.getReason() == CertPathValidatorException.BasicReason.REVOKED) {
                 throw new PeerRejectedException(RejectionReason.REVOKED, NodeTrustManager.describe(path.leaf()), e);
             }
-            unknown(path, e);
+            unknown(path, note, e);
         } catch (GeneralSecurityException e) {
-            unknown(path, e);
+            unknown(path, note, e);
         } catch (RuntimeException e) {
             // The JDK's checker lets some parse errors of a fetched answer escape unchecked (an OCSP
             // response with a malformed responder name: IllegalArgumentException; found by fuzzing)
-            unknown(path, e);
+            unknown(path, note, e);
         }
     }
 
-    private void unknown(ValidatedPath path, Exception cause) throws PeerRejectedException {
+    private void unknown(ValidatedPath path, String note, Exception cause) throws PeerRejectedException {
         if (policy.revocation().mode() == Revocation.Mode.HARD_FAIL) {
             throw new PeerRejectedException(RejectionReason.REVOCATION_UNKNOWN, NodeTrustManager.describe(path.leaf())
-                    + " (" + cause.getMessage() + ")", cause);
+                    + " (" + note + cause.getMessage() + ")", cause);
         }
-        LOG.warn("Revocation status of {} unknown, accepted (soft-fail): {}", NodeTrustManager.describe(path.leaf()),
-                cause.getMessage());
+        LOG.warn("Revocation status of {} unknown, accepted (soft-fail): {}{}", NodeTrustManager.describe(path.leaf()),
+                note, cause.getMessage());
     }
 
     private static Set<TrustAnchor> anchorOf(ValidatedPath path, Set<TrustAnchor> anchors) {

@@ -64,4 +64,19 @@ final class PinOptions {
             return new Source("--new-pin-env", env, "--new-pin-file", file);
         }
     }
+
+    /** A file's password (PKCS#12): {@code --password-env}, {@code --password-file}. */
+    static final class Password {
+        @Option(names = "--password-env", paramLabel = "NAME",
+                description = "Read the file's password from this environment variable.")
+        String env;
+
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "Read the file's password from the first line of this file.")
+        Path file;
+
+        Source source() {
+            return new Source("--password-env", env, "--password-file", file);
+        }
+    }
 }

@@ -16,6 +16,7 @@ import java.util.function.UnaryOperator;
 import jp.securetoken.api.PinCallback;
 import jp.securetoken.api.PinEntryCancelledException;
 import jp.securetoken.api.PinRequest;
+import jp.securetoken.api.PinRole;
 import jp.securetoken.api.PinText;
 
 /**
@@ -94,6 +95,26 @@ final class PinReader implements AutoCloseable {
         } finally {
             Arrays.fill(pin, '\0');
         }
+    }
+
+    /**
+     * A secret that is not a token PIN (a PKCS#12 file's password), got like one: from the
+     * environment variable or file the options name, else a no-echo prompt, else standard input when
+     * {@code --pin-stdin} allows it. The caller wipes the returned array.
+     *
+     * @throws PinEntryCancelledException when the prompt or standard input gives nothing
+     */
+    char[] secret(String what, PinOptions.Source source) throws CliException, PinEntryCancelledException {
+        char[] secret;
+        if (source.env() == null && source.file() == null && console != null) {
+            secret = console.readPassword("%s", capitalised(what) + ": ");
+        } else {
+            secret = callback(what, source, false).providePin(new PinRequest(PinRole.USER, what, null, -1, null));
+        }
+        if (secret == null) {
+            throw new PinEntryCancelledException(PinRole.USER);
+        }
+        return secret;
     }
 
     private PinCallback remember(char[] pin) {

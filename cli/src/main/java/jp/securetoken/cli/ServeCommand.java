@@ -46,6 +46,9 @@ final class ServeCommand extends TokenAction {
     @Mixin
     StackOption stack;
 
+    @Mixin
+    TicketKeyOptions ticketKeys;
+
     @Option(names = "--port", required = true, paramLabel = "PORT", description = "Port to listen on (0: any free "
             + "port, printed at start).")
     int port;
@@ -69,6 +72,7 @@ final class ServeCommand extends TokenAction {
     void run() throws Exception {
         TlsOptions.HostPort target = forward == null ? null : TlsOptions.HostPort.parse(forward, "--forward");
         jp.securetoken.tls.TlsStack requested = stack.value();
+        var fleetKeys = ticketKeys.keys(requested);
         var policy = tls.policy();
         var connectionLimits = limits.limits();
         try (PinReader pins = pins(); SecureToken opened = open(tls.token);
@@ -79,8 +83,10 @@ final class ServeCommand extends TokenAction {
             trail.application(jp.securetoken.tls.audit.AuditEvent.Kind.APPLICATION_START, "nodeauth serve started");
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             CountDownLatch done = new CountDownLatch(1);
-            try (NodeTlsContext context = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .stack(requested).listener(trail.listener()).connectionLimits(connectionLimits).build()) {
+            var builder = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
+                    .stack(requested).listener(trail.listener()).connectionLimits(connectionLimits);
+            fleetKeys.ifPresent(builder::sessionTicketKeys);
+            try (NodeTlsContext context = build(builder)) {
                 PrintWriter out = out();
                 Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childOption(ChannelOption.AUTO_READ, false)
@@ -110,6 +116,15 @@ final class ServeCommand extends TokenAction {
                 group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
                 done.countDown();
             }
+        }
+    }
+
+    /** Builds the context; a session-ticket key file that cannot serve is bad input, named. */
+    private static NodeTlsContext build(jp.securetoken.tls.NodeTlsBuilder builder) throws Exception {
+        try {
+            return builder.build();
+        } catch (jp.securetoken.tls.SessionTicketKeys.TicketKeyException e) {
+            throw new CliException(ExitCode.BAD_INPUT, e.getMessage(), e);
         }
     }
 

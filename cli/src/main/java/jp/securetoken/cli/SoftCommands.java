@@ -13,8 +13,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code nodeauth soft init}: software token files. */
-@Command(name = "soft", description = "Create software token files.", subcommands = SoftCommands.Init.class)
+/** {@code nodeauth soft init|import}: software token files. */
+@Command(name = "soft", description = "Create software token files; import PKCS#12 files into them.",
+        subcommands = {SoftCommands.Init.class, SoftImportCommand.class})
 final class SoftCommands extends NodeAuth.Group {
 
     /** The form a software token PIN must have (the token checks it; the prompt says it). */

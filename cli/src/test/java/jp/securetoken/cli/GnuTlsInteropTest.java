@@ -1,19 +1,13 @@
 package jp.securetoken.cli;
 
 import static jp.securetoken.cli.CliTestSupport.withPins;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,7 +57,7 @@ class GnuTlsInteropTest {
     void gnutlsCliWithACertificateIsServedByServe(String stack) throws Exception {
         try (Cli.Running server = withPins().background("serve", "--token", gateway, "--alias", "node", "--ca", ca,
                 "--port", "0", "--pin-env", "UPIN", "--stack", stack);
-                Tool client = Tool.start("gnutls-cli", "--x509cafile", "ca.pem", "--x509certfile",
+                ExternalTool client = tool("gnutls-cli", "--x509cafile", "ca.pem", "--x509certfile",
                         "gnutls-client.pem", "--x509keyfile", "gnutls-client.key", "--verify-hostname", "gateway",
                         "-p", String.valueOf(port(server)), "127.0.0.1")) {
             String seen = server.nextLine();
@@ -78,7 +72,7 @@ class GnuTlsInteropTest {
     void gnutlsCliWithoutACertificateIsRefusedByServe(String stack) throws Exception {
         try (Cli.Running server = withPins().background("serve", "--token", gateway, "--alias", "node", "--ca", ca,
                 "--port", "0", "--pin-env", "UPIN", "--stack", stack);
-                Tool client = Tool.start("gnutls-cli", "--x509cafile", "ca.pem", "--verify-hostname", "gateway",
+                ExternalTool client = tool("gnutls-cli", "--x509cafile", "ca.pem", "--verify-hostname", "gateway",
                         "-p", String.valueOf(port(server)), "127.0.0.1")) {
             client.send("anyone?\n");
             String seen = server.nextLine();
@@ -93,7 +87,7 @@ class GnuTlsInteropTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (Tool server = Tool.start("gnutls-serv", "--echo", "--require-client-cert", "--verify-client-cert",
+        try (ExternalTool server = tool("gnutls-serv", "--echo", "--require-client-cert", "--verify-client-cert",
                 "--x509cafile", "ca.pem", "--x509certfile", "gnutls-server.pem", "--x509keyfile", "gnutls-server.key",
                 "-p", String.valueOf(port))) {
             server.awaitOutput("listening on IPv4");
@@ -114,54 +108,7 @@ class GnuTlsInteropTest {
         return Integer.parseInt(m.group(1));
     }
 
-    /** A GnuTLS command-line tool on loopback, its output collected; killed when closed. */
-    static final class Tool implements AutoCloseable {
-        private final Process process;
-        private final StringBuffer output = new StringBuffer();
-
-        private Tool(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (InputStream in = process.getInputStream()) {
-                    byte[] buf = new byte[4096];
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException e) {
-                    output.append("\n[reader: ").append(e.getMessage()).append("]");
-                }
-            }, "gnutls-output");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Tool start(String... command) throws IOException {
-            try {
-                return new Tool(new ProcessBuilder(new ArrayList<>(List.of(command))).directory(dir.toFile())
-                        .redirectErrorStream(true).start());
-            } catch (IOException e) {
-                throw new IOException(command[0] + " is needed for the GnuTLS interop tests (Debian package "
-                        + "'gnutls-bin'; ./scripts/test-all.sh installs it): " + e.getMessage(), e);
-            }
-        }
-
-        void send(String text) throws IOException {
-            process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-            process.getOutputStream().flush();
-        }
-
-        void awaitOutput(String text) {
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                    .alias("printed '" + text + "'; so far:\n" + output).until(() -> output.indexOf(text) >= 0);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
+    private static ExternalTool tool(String... command) throws IOException {
+        return ExternalTool.start(dir, "gnutls-bin", command);
     }
 }

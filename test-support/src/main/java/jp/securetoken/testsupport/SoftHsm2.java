@@ -111,6 +111,41 @@ public final class SoftHsm2 {
                 certLabel);
     }
 
+    /**
+     * Lays a token out as the official JPKI PKCS#11 library shows a My Number Card (JPKI API
+     * specification table 5-2): the private key labelled {@code USERKEY}, the user certificate
+     * {@code USERCERT} and the CA certificate {@code CACERT}, each with CKA_ID the SHA-256 of the
+     * RSA modulus, the certificates private as the specification says.
+     */
+    public void jpkiLayout(String label, String userPin, java.security.KeyPair userKeys, X509Certificate user,
+            X509Certificate ca, Path work) throws IOException {
+        String id;
+        try {
+            id = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
+                    ((java.security.interfaces.RSAPublicKey) userKeys.getPublic()).getModulus().toByteArray()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Path key = work.resolve(label + "-userkey.der");
+        Files.write(key, userKeys.getPrivate().getEncoded());
+        try {
+            pkcs11Tool(label, userPin, "--write-object", key.toString(), "--type", "privkey", "--id", id, "--label",
+                    "USERKEY", "--usage-sign");
+        } finally {
+            Files.delete(key);
+        }
+        for (Object[] c : new Object[][] {{user, "USERCERT"}, {ca, "CACERT"}}) {
+            Path file = work.resolve(label + "-" + c[1] + ".der");
+            try {
+                Files.write(file, ((X509Certificate) c[0]).getEncoded());
+            } catch (CertificateEncodingException e) {
+                throw new AssertionError(e);
+            }
+            pkcs11Tool(label, userPin, "--write-object", file.toString(), "--type", "cert", "--id", id, "--label",
+                    (String) c[1], "--private");
+        }
+    }
+
     /** A finished process: exit code and merged output. */
     public record Outcome(int exitCode, String output) {
     }

@@ -115,7 +115,9 @@ public final class SessionTicketKeys {
             return inForce;
         } catch (IOException e) {
             throw e instanceof TicketKeyException t ? t
-                    : new TicketKeyException("cannot read session-ticket keys from " + location + ": " + e.getMessage());
+                    : new TicketKeyException("cannot read session-ticket keys from " + location + ": "
+                            + (e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                                    : e.getMessage()));
         }
     }
 

@@ -32,6 +32,11 @@ final class CardSignatures {
     private CardSignatures() {
     }
 
+    /** PKCS#1 v1.5 over a DigestInfo with SHA-1/256/384/512. */
+    static Set<SignatureScheme> rsaPkcs1() {
+        return RSA;
+    }
+
     /** The schemes the card computes with {@code key}'s private half. */
     static Set<SignatureScheme> schemesOf(PublicKey key) {
         if (key instanceof ECPublicKey ec) {

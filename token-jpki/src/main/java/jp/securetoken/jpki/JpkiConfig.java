@@ -22,7 +22,8 @@ import jp.securetoken.api.TokenUriException;
  * @param reader  the PC/SC reader name, or {@code null} for any reader with a JPKI card
  * @param profile the card's layout, or {@code null} for any known one
  */
-public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile profile) implements TokenConfig {
+public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile profile, java.nio.file.Path library)
+        implements TokenConfig {
 
     /** Validates the parts; a blank reader means any reader. */
     public JpkiConfig {
@@ -32,9 +33,30 @@ public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile prof
         }
     }
 
+    /** A token on a card of layout {@code profile} (null: any) in {@code reader} (null: any), over PC/SC. */
+    public JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile profile) {
+        this(type, reader, profile, null);
+    }
+
     /** A token in {@code reader} of any known card layout. */
     public JpkiConfig(JpkiTokenType type, String reader) {
-        this(type, reader, null);
+        this(type, reader, null, null);
+    }
+
+    /**
+     * The same token through the official JPKI PKCS#11 library ({@code jpki:auth?route=pkcs11}): the
+     * library at {@code module}, or, when null, the one the JPKI load-path file names.
+     */
+    public JpkiConfig throughLibrary(java.nio.file.Path module) {
+        return new JpkiConfig(type, null, null, module == null ? LOAD_PATH_FILE : module);
+    }
+
+    /** Marks "the library the load-path file names" in {@link #library}. */
+    static final java.nio.file.Path LOAD_PATH_FILE = java.nio.file.Path.of("load-path-file");
+
+    /** Whether this token is reached through the official JPKI PKCS#11 library rather than PC/SC. */
+    public boolean libraryRoute() {
+        return library != null;
     }
 
     /** The same token on a card of layout {@code cardProfile}. */
@@ -59,7 +81,7 @@ public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile prof
 
     /** The same token in the reader named {@code readerName}. */
     public JpkiConfig inReader(String readerName) {
-        return new JpkiConfig(type, Objects.requireNonNull(readerName, "readerName"), profile);
+        return new JpkiConfig(type, Objects.requireNonNull(readerName, "readerName"), profile, library);
     }
 
     /** The reader this configuration names, if any. */
@@ -77,6 +99,14 @@ public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile prof
         }
         if (profile != null) {
             s += sep + "profile=" + profile.name();
+            sep = "&";
+        }
+        if (library != null) {
+            s += sep + "route=pkcs11";
+            if (!library.equals(LOAD_PATH_FILE)) {
+                s += "&module-path=" + URLEncoder.encode(library.toString(), StandardCharsets.UTF_8)
+                        .replace("+", "%20").replace("%2F", "/");
+            }
         }
         try {
             return new URI(s);
@@ -104,22 +134,40 @@ public record JpkiConfig(JpkiTokenType type, String reader, JpkiCardProfile prof
         }
         String reader = null;
         JpkiCardProfile profile = null;
+        String route = null;
+        java.nio.file.Path module = null;
         if (q >= 0 && q + 1 < ssp.length()) {
             for (String param : ssp.substring(q + 1).split("&")) {
                 int eq = param.indexOf('=');
                 String key = eq < 0 ? param : param.substring(0, eq);
-                if (eq < 0 || !("reader".equals(key) || "profile".equals(key))) {
+                if (eq < 0 || !java.util.Set.of("reader", "profile", "route", "module-path").contains(key)) {
                     throw new TokenUriException("'" + uri + "' has an unknown parameter '" + key
-                            + "'; known are reader=<PC/SC reader name> and profile=<card layout>");
+                            + "'; known are reader=<PC/SC reader name>, profile=<card layout>, route=pkcs11 and"
+                            + " module-path=<JPKI library>");
                 }
-                if ("reader".equals(key)) {
-                    reader = decode(param.substring(eq + 1), uri);
-                } else {
-                    profile = JpkiCardProfile.named(decode(param.substring(eq + 1), uri));
+                String value = decode(param.substring(eq + 1), uri);
+                switch (key) {
+                    case "reader" -> reader = value;
+                    case "profile" -> profile = JpkiCardProfile.named(value);
+                    case "route" -> route = value;
+                    default -> module = java.nio.file.Path.of(value);
                 }
             }
         }
-        return new JpkiConfig(type, reader, profile);
+        if (route != null && !route.equals("pkcs11") && !route.equals("pcsc")) {
+            throw new TokenUriException("'" + uri + "' names an unknown route '" + route + "'; use route=pkcs11 (the"
+                    + " official JPKI library) or route=pcsc (the default)");
+        }
+        boolean library = "pkcs11".equals(route);
+        if (module != null && (!library || !module.isAbsolute())) {
+            throw new TokenUriException("'" + uri + "': module-path needs route=pkcs11 and an absolute path");
+        }
+        if (library && (reader != null || profile != null)) {
+            throw new TokenUriException("'" + uri + "': reader= and profile= belong to the PC/SC route, not to"
+                    + " route=pkcs11 (the library chooses its reader)");
+        }
+        return library ? new JpkiConfig(type, null, null, module == null ? LOAD_PATH_FILE : module)
+                : new JpkiConfig(type, reader, profile, null);
     }
 
     private static String decode(String raw, URI uri) throws TokenUriException {

@@ -61,6 +61,15 @@ public final class JpkiTokenProvider implements TokenProvider {
     @Override
     public SecureToken open(TokenConfig config) throws TokenException {
         JpkiConfig jpki = config instanceof JpkiConfig c ? c : JpkiConfig.parse(config.uri());
+        if (jpki.libraryRoute()) {
+            java.nio.file.Path module = jpki.library().equals(JpkiConfig.LOAD_PATH_FILE)
+                    ? JpkiLoadPath.read(JpkiLoadPath.find().orElseThrow(() -> new jp.securetoken.api
+                            .TokenNotPresentException("no JPKI load-path file (" + JpkiLoadPath.DEFAULT_LOCATIONS
+                                    + "): install the JPKI client software, or give module-path=")))
+                            .library(jpki.type())
+                    : jpki.library();
+            return JpkiLibraryToken.open(jpki, module);
+        }
         return JpkiToken.open(jpki, readers());
     }
 

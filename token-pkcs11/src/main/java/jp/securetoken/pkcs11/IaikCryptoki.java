@@ -46,8 +46,13 @@ final class IaikCryptoki {
 
     /** The IAIK wrapper's function list of the library at {@code module}, not initialised. */
     static PKCS11 module(Path module) throws TokenException {
+        return xipkiModule(module).getPKCS11Module();
+    }
+
+    /** The library at {@code module} as xipki's higher-level module (sessions, attribute reads), not initialised. */
+    static PKCS11Module xipkiModule(Path module) throws TokenException {
         try {
-            return PKCS11Module.getInstance(module.toString()).getPKCS11Module();
+            return PKCS11Module.getInstance(module.toString());
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new TokenDeviceException("the PKCS#11 library " + module + " could not be loaded through the IAIK"
                     + " wrapper: " + e.getMessage(), "LOAD_FAILED", e);
@@ -71,6 +76,11 @@ final class IaikCryptoki {
 
     /** The typed error for a failed call. */
     static TokenException failure(iaik.pkcs.pkcs11.wrapper.PKCS11Exception e, String token, String operation) {
+        return Pkcs11Errors.map(new Ckr(e.getErrorCode()), token, operation);
+    }
+
+    /** The typed error for a failed call of xipki's higher-level API. */
+    static TokenException failure(org.xipki.pkcs11.wrapper.PKCS11Exception e, String token, String operation) {
         return Pkcs11Errors.map(new Ckr(e.getErrorCode()), token, operation);
     }
 

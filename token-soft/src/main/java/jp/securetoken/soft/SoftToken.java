@@ -719,6 +719,88 @@ final class SoftToken implements SecureToken {
         }
     }
 
+    /**
+     * Takes a key pair made outside (a PKCS#12 file being migrated) as credential {@code alias},
+     * with its chain, in one atomic write. Refused when the alias is taken, when the key is not one
+     * a software token holds (RSA of 2048 bits or more, EC on P-256 or P-384), when the key does
+     * not sign for the certificate's public key, or when the chain does not lead to the token's issuer anchor.
+     */
+    Credential importCredential(String alias, java.security.PrivateKey privateKey, List<X509Certificate> chain,
+            CredentialUsage usage) throws TokenException {
+        List<X509Certificate> copy = List.copyOf(chain);
+        return queue.call(() -> {
+            ensureOpen();
+            requireLogin("Importing a credential");
+            requireAlias(alias);
+            if (copy.isEmpty()) {
+                throw new CredentialMismatchException("the chain is empty");
+            }
+            if (contents.credentials().containsKey(alias) || keys.current().containsKey(alias)
+                    || keys.pending().containsKey(alias)) {
+                throw new CredentialMismatchException("the token already holds '" + alias + "'; choose another alias"
+                        + " or delete it first");
+            }
+            PublicKey certified = copy.get(0).getPublicKey();
+            String signatureAlgorithm = importableSignature(certified).orElseThrow(() ->
+                    new CredentialMismatchException("the certificate's key (" + certified.getAlgorithm() + ") is not one"
+                    + " a software token holds: RSA of 2048 bits or more, or EC on P-256 or P-384"));
+            requireKeyMatches(privateKey, certified, signatureAlgorithm);
+            Chains.requireLinked(copy);
+            Chains.requireAnchored(copy, contents.anchors());
+            PublicContents.StoredChain stored = new PublicContents.StoredChain(copy, usage);
+            storeContents(contents.withCredential(alias, stored),
+                    keys.withCurrent(alias, new KeyPair(certified, privateKey)).withPending(alias, null));
+            LOG.info("Imported credential '{}' ({} key) into software token {}", alias, certified.getAlgorithm(),
+                    info.label());
+            return credential(alias, stored);
+        });
+    }
+
+    /** The signature algorithm that proves a key of this kind, when it is one a software token holds. */
+    private static Optional<String> importableSignature(PublicKey key) {
+        if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
+            return rsa.getModulus().bitLength() >= 2048 ? Optional.of("SHA256withRSA") : Optional.empty();
+        }
+        if (key instanceof java.security.interfaces.ECPublicKey ec) {
+            for (KeyAlgorithm named : new KeyAlgorithm[] {KeyAlgorithm.EC_P256, KeyAlgorithm.EC_P384}) {
+                try {
+                    java.security.AlgorithmParameters p = java.security.AlgorithmParameters.getInstance("EC");
+                    p.init(new ECGenParameterSpec(named.curve()));
+                    java.security.spec.ECParameterSpec spec = p.getParameterSpec(java.security.spec.ECParameterSpec.class);
+                    if (spec.getOrder().equals(ec.getParams().getOrder())
+                            && spec.getCurve().equals(ec.getParams().getCurve())) {
+                        return Optional.of("SHA256withECDSA");
+                    }
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("the JDK does not know " + named.curve(), e);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A signature by {@code privateKey} that {@code certified} verifies, or the key pair is refused. */
+    private static void requireKeyMatches(java.security.PrivateKey privateKey, PublicKey certified, String name)
+            throws CredentialMismatchException {
+        try {
+            byte[] probe = new byte[32];
+            new java.security.SecureRandom().nextBytes(probe);
+            java.security.Signature signer = java.security.Signature.getInstance(name);
+            signer.initSign(privateKey);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(name);
+            verifier.initVerify(certified);
+            verifier.update(probe);
+            if (!verifier.verify(signature)) {
+                throw new CredentialMismatchException("the private key does not belong to the certificate");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new CredentialMismatchException("the private key does not belong to the certificate ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
     private static KeyPair generate(KeyAlgorithm algorithm) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm.jcaName());

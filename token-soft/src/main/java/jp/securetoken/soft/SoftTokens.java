@@ -107,6 +107,28 @@ public final class SoftTokens {
     }
 
     /**
+     * Migration from files: takes a private key and its chain made outside a token (a PKCS#12 file of
+     * the kind regional networks hand out) into the logged-in software token {@code token} as
+     * credential {@code alias}, in one atomic write. From then on the key lives only in the token
+     * (sealed under its data key) and is used through it like a generated one; delete the file.
+     *
+     * @throws jp.securetoken.api.OperationNotSupportedException when {@code token} is not a software token
+     * @throws jp.securetoken.api.CredentialMismatchException    when the alias is taken, the key is not RSA of
+     *         2048 bits or more or EC on P-256/P-384, the key does not belong to the certificate, or the chain is
+     *         not linked or does not lead to the token's issuer anchor
+     * @throws jp.securetoken.api.LoginRequiredException         when the token is not logged in
+     */
+    public static jp.securetoken.api.Credential importCredential(SecureToken token, String alias,
+            java.security.PrivateKey key, List<X509Certificate> chain, jp.securetoken.api.CredentialUsage usage)
+            throws TokenException {
+        if (!(token instanceof SoftToken soft)) {
+            throw new jp.securetoken.api.OperationNotSupportedException("importing a key made outside",
+                    "only software tokens take one; " + token.info().label() + " is not a software token");
+        }
+        return soft.importCredential(alias, key, chain, usage);
+    }
+
+    /**
      * Reads certificates from DER or PEM bytes (one or several, e.g. a chain in PEM), in order.
      *
      * @throws InvalidCertificateException when the bytes are truncated, malformed or hold no certificate

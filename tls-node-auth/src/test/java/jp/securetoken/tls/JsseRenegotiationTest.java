@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testpki.HeldCertificate;
@@ -33,15 +32,7 @@ class JsseRenegotiationTest extends LoopbackNodesTest {
     @ParameterizedTest
     @EnumSource(value = TlsStack.class, names = {"JDK", "BCJSSE"})
     void aClientAskingAPlainJsseServerToRenegotiateIsRefused(TlsStack stack) throws Exception {
-        Path token = dir.resolve("gateway.stk");
-        SoftTokenFixture.create(token, TestNodes.PIN).close();
-        try (SecureToken t = jp.securetoken.soft.SoftTokens.open(token)) {
-            try (jp.securetoken.api.PinCallback.Fixed pin = jp.securetoken.api.PinCallback.fixed(TestNodes.PIN)) {
-                t.login(pin);
-            }
-            t.lifecycle().enroll(TestNodes.ALIAS, KeyAlgorithm.EC_P256,
-                    jp.securetoken.api.CredentialUsage.NODE_AUTHENTICATION, pki.issue("gateway").serverAuth()::certifyChain);
-        }
+        Path token = SoftTokenFixture.enrolledFile(dir.resolve("gateway.stk"), pki.issue("gateway").serverAuth());
         Path ca = Files.writeString(dir.resolve("ca.pem"), pki.ca().certificatePem());
         HeldCertificate clinic = pki.issue("clinic-reneg").clientAuth().build();
         Files.writeString(dir.resolve("client.pem"), clinic.certificatePem());

@@ -5,7 +5,8 @@
 #   2. openssl s_time -new against `nodeauth serve` on each stack vs openssl s_server, same key type;
 #   3. the slow-card scenario (echo p50/p99 while 20 handshakes queue at a 300 ms card), token
 #      signatures over 1000 resumed reconnects, and across two gateway instances sharing ticket keys;
-#   4. memory per idle established connection (1000 connections).
+#   4. memory per idle established connection (1000 connections);
+#   5. a credential renewal under load (200 echoing connections; also scripts/benchmark-renewal.sh).
 # Arguments go to the handshake benchmark: [seconds-per-round] [rounds] [concurrency].
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +19,5 @@ java "${quiet[@]}" -Dsecuretoken.root="$PWD" -cp "$cp" jp.securetoken.benchmarks
     "${STIME_SECONDS:-8}" "${STIME_ROUNDS:-3}"
 java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark
 java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.IdleMemoryBenchmark
+java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.RenewalUnderLoadBenchmark
 echo "load after: $(uptime)"

@@ -24,6 +24,14 @@ final class BenchTokens {
     }
 
     static SecureToken node(Path dir, String name, KeyAlgorithm algorithm, TestPki pki) throws TokenException {
+        SecureToken token = empty(dir, name);
+        token.lifecycle().enroll(ALIAS, algorithm, CredentialUsage.NODE_AUTHENTICATION,
+                pki.issue(name).serverAuth().clientAuth()::certifyChain);
+        return token;
+    }
+
+    /** A new, empty software token {@code dir/name.stk}, logged in. */
+    static SecureToken empty(Path dir, String name) throws TokenException {
         Path file = dir.resolve(name + ".stk");
         char[] pin = "bench-pin".toCharArray();
         try (PinCallback.Fixed user = PinCallback.fixed(pin); PinCallback.Fixed admin = PinCallback.fixed(pin)) {
@@ -31,8 +39,6 @@ final class BenchTokens {
                     .kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
             SecureToken token = SoftTokens.open(file);
             token.login(user);
-            token.lifecycle().enroll(ALIAS, algorithm, CredentialUsage.NODE_AUTHENTICATION,
-                    pki.issue(name).serverAuth().clientAuth()::certifyChain);
             return token;
         }
     }

@@ -17,7 +17,9 @@ import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.audit.AuditEvent;
 import jp.securetoken.tls.audit.AuditedToken;
 import jp.securetoken.tls.audit.NodeAuthenticationAuditor;
+import jp.securetoken.tls.audit.RevocationSourceAuditor;
 import jp.securetoken.tls.audit.SyslogTlsAuditSink;
+import jp.securetoken.tls.trust.RevocationSourceListener;
 import jp.securetoken.tls.trust.TrustPolicy;
 import picocli.CommandLine.Option;
 
@@ -60,6 +62,11 @@ final class AuditOptions {
         NodeAuthenticationListener listener() {
             return sink == null ? NodeAuthenticationListener.none()
                     : new NodeAuthenticationAuditor(sink, Clock.systemUTC());
+        }
+
+        /** Records fetch failures and new CRLs of the revocation sources. */
+        RevocationSourceListener revocationListener() {
+            return sink == null ? RevocationSourceListener.none() : new RevocationSourceAuditor(sink, Clock.systemUTC());
         }
 
         /** Records an application start or stop. */

@@ -1,13 +1,8 @@
 package jp.securetoken.cli;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.cert.CRL;
 import java.security.cert.CRLException;
@@ -22,8 +17,10 @@ import java.util.List;
 import java.util.Locale;
 
 import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.tls.trust.CrlCache;
 import jp.securetoken.tls.trust.PeerPattern;
 import jp.securetoken.tls.trust.Revocation;
+import jp.securetoken.tls.trust.RevocationSourceListener;
 import jp.securetoken.tls.trust.TrustPolicy;
 import picocli.CommandLine.Option;
 
@@ -32,8 +29,9 @@ import picocli.CommandLine.Option;
  * the library's {@link TrustPolicy} that a site chooses (docs/TRUST.md).
  */
 final class TrustOptions {
-    private static final int MAX_CRL_BYTES = 16 * 1024 * 1024;
-    private static final Duration CRL_FETCH_TIMEOUT = Duration.ofSeconds(15);
+    private final LateListener revocationEvents = new LateListener();
+    private final List<X509Certificate> anchors = new ArrayList<>();
+    private Revocation revocation;
 
     @Option(names = "--ca", required = true, paramLabel = "PEM", description = "CA certificate(s) the peer's chain "
             + "must lead to, PEM or DER; repeatable.")
@@ -51,9 +49,18 @@ final class TrustOptions {
             + "extension (one that has it must always name the peer's role).")
     boolean requireEku;
 
-    @Option(names = "--crl", paramLabel = "FILE|URL", description = "A CRL (PEM or DER) file, or an http URL to "
-            + "fetch one from at start; repeatable. Checked before OCSP.")
+    @Option(names = "--crl", paramLabel = "FILE|URL", description = "A CRL (PEM or DER) file, read once, or an "
+            + "http URL kept current: fetched (at most 16 MiB within 15 s), refreshed half-way to each CRL's "
+            + "nextUpdate and the last good CRL kept until its nextUpdate; repeatable. Checked before OCSP.")
     List<String> crlSources = new ArrayList<>();
+
+    @Option(names = "--crl-dp", description = "Also keep current the http CRL distribution points named by the "
+            + "peers' certificates (after the peer passed every other check).")
+    boolean crlDistributionPoints;
+
+    @Option(names = "--crl-refresh", paramLabel = "DURATION", description = "Fetch each CRL URL again at least "
+            + "this often (e.g. 30s, 15m, 1h), besides half-way to its nextUpdate.")
+    String crlRefresh;
 
     @Option(names = "--ocsp", arity = "0..1", fallbackValue = "", paramLabel = "URL", description = "Check OCSP: "
             + "ask this responder, or without URL the one each certificate names.")
@@ -66,9 +73,11 @@ final class TrustOptions {
     /** A policy builder with every option applied (revocation included). */
     TrustPolicy.Builder builder() throws Exception {
         TrustPolicy.Builder policy = TrustPolicy.builder();
+        anchors.clear();
         for (Path ca : caFiles) {
-            policy.trustAnchors(SoftTokens.readCertificates(TokenAction.readInput(ca, "CA file"))
-                    .toArray(X509Certificate[]::new));
+            List<X509Certificate> read = SoftTokens.readCertificates(TokenAction.readInput(ca, "CA file"));
+            anchors.addAll(read);
+            policy.trustAnchors(read.toArray(X509Certificate[]::new));
         }
         for (String pin : pins) {
             try {
@@ -83,17 +92,45 @@ final class TrustOptions {
         return policy.revocation(revocation());
     }
 
-    /** The revocation settings: off unless --crl or --ocsp is given. */
+    /** The revocation settings: off unless --crl, --crl-dp or --ocsp is given. Made once per run. */
     Revocation revocation() throws CliException {
-        List<X509CRL> crls = new ArrayList<>();
-        for (String source : crlSources) {
-            crls.addAll(readCrls(source));
+        if (revocation == null) {
+            revocation = makeRevocation();
         }
-        if (crls.isEmpty() && ocsp == null) {
+        return revocation;
+    }
+
+    /** Where the CRL cache reports fetch failures and new CRLs (the audit trail, once it runs). */
+    void revocationEvents(RevocationSourceListener listener) {
+        revocationEvents.target = listener;
+    }
+
+    private Revocation makeRevocation() throws CliException {
+        List<X509CRL> crls = new ArrayList<>();
+        CrlCache.Builder cache = CrlCache.builder().fromCertificates(crlDistributionPoints)
+                .listener(revocationEvents);
+        boolean urls = false;
+        for (String source : crlSources) {
+            if (source.toLowerCase(Locale.ROOT).matches("[a-z][a-z0-9+.-]*://.*")) {
+                cache.distributionPoint(crlUrl(source));
+                urls = true;
+            } else {
+                crls.addAll(parseCrls(TokenAction.readInput(Path.of(source), "CRL file"), source));
+            }
+        }
+        if (crlRefresh != null) {
+            Duration every = duration(crlRefresh, "--crl-refresh");
+            cache.refreshAtLeastEvery(every).checkEvery(every.compareTo(Duration.ofMinutes(1)) < 0 ? every
+                    : Duration.ofMinutes(1));
+        }
+        if (crls.isEmpty() && !urls && !crlDistributionPoints && ocsp == null) {
             return Revocation.off();
         }
         Revocation revocation = (softFail ? Revocation.softFail() : Revocation.hardFail()).withCrls(crls);
-        if (!crls.isEmpty()) {
+        if (urls || crlDistributionPoints) {
+            revocation = revocation.withCrlSource(cache.issuers(anchors.toArray(X509Certificate[]::new)).build());
+        }
+        if (!crls.isEmpty() || urls || crlDistributionPoints) {
             revocation = revocation.preferringCrls();
         }
         if (ocsp != null && !ocsp.isEmpty()) {
@@ -106,6 +143,57 @@ final class TrustOptions {
         return crlSources.size();
     }
 
+    private static URI crlUrl(String value) throws CliException {
+        URI uri = httpUri(value, "--crl");
+        if (!"http".equalsIgnoreCase(uri.getScheme())) {
+            throw new CliException(ExitCode.USAGE, "--crl '" + value + "': CRLs are fetched over http only (they are "
+                    + "signed; RFC 5280)");
+        }
+        return uri;
+    }
+
+    /** {@code 90s}, {@code 15m}, {@code 2h}, {@code 1d}, or ISO-8601 ({@code PT1H}). */
+    static Duration duration(String value, String option) throws CliException {
+        try {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            Duration d;
+            if (v.startsWith("p")) {
+                d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+            } else {
+                long n = Long.parseLong(v.substring(0, v.length() - 1));
+                d = switch (v.charAt(v.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    case 'd' -> Duration.ofDays(n);
+                    default -> throw new NumberFormatException();
+                };
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new CliException(ExitCode.USAGE, option + " '" + value + "' is not a duration such as 30s, 15m, "
+                    + "1h or 1d", e);
+        }
+    }
+
+    /** Forwards to the listener set once the audit trail runs; until then failures are only logged. */
+    private static final class LateListener implements RevocationSourceListener {
+        private volatile RevocationSourceListener target = RevocationSourceListener.none();
+
+        @Override
+        public void updated(URI source, java.time.Instant thisUpdate, java.time.Instant nextUpdate) {
+            target.updated(source, thisUpdate, nextUpdate);
+        }
+
+        @Override
+        public void failed(URI source, String reason) {
+            target.failed(source, reason);
+        }
+    }
+
     private static URI httpUri(String value, String option) throws CliException {
         try {
             URI uri = new URI(value);
@@ -116,13 +204,6 @@ final class TrustOptions {
         } catch (URISyntaxException e) {
             throw new CliException(ExitCode.USAGE, option + " '" + value + "' is not an http(s) URL", e);
         }
-    }
-
-    private static List<X509CRL> readCrls(String source) throws CliException {
-        byte[] bytes = source.toLowerCase(Locale.ROOT).startsWith("http://")
-                || source.toLowerCase(Locale.ROOT).startsWith("https://") ? fetch(httpUri(source, "--crl"))
-                : TokenAction.readInput(Path.of(source), "CRL file");
-        return parseCrls(bytes, source);
     }
 
     /** The CRLs (DER or PEM) in {@code bytes}, read from {@code source}; exit 6 when there are none or they are bad. */
@@ -139,33 +220,6 @@ final class TrustOptions {
         } catch (CertificateException | CRLException | RuntimeException e) {
             throw new CliException(ExitCode.BAD_INPUT, "the CRL file " + source + " is not a CRL ("
                     + e.getClass().getSimpleName() + ")", e);
-        }
-    }
-
-    /** Fetches a CRL over HTTP, bounded in time and size. */
-    private static byte[] fetch(URI uri) throws CliException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(CRL_FETCH_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        try {
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri).timeout(CRL_FETCH_TIMEOUT)
-                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new CliException(ExitCode.BAD_INPUT, "fetching the CRL " + uri + " gave HTTP "
-                            + response.statusCode());
-                }
-                byte[] bytes = in.readNBytes(MAX_CRL_BYTES + 1);
-                if (bytes.length > MAX_CRL_BYTES) {
-                    throw new CliException(ExitCode.BAD_INPUT, "the CRL at " + uri + " is larger than "
-                            + MAX_CRL_BYTES + " bytes");
-                }
-                return bytes;
-            }
-        } catch (IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "cannot fetch the CRL " + uri + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.FAILURE, "interrupted while fetching the CRL " + uri, e);
         }
     }
 }

@@ -47,7 +47,7 @@ final class VerifyCommand extends TokenAction {
         TrustPolicy.Builder policy = trust.builder();
         Revocation revocation = trust.revocation();
         X509Certificate[] peer = chain.toArray(X509Certificate[]::new);
-        String status = describe(revocation, trust.crlCount(), trust.ocsp != null);
+        String status = describe(revocation, trust.crlCount(), trust.crlDistributionPoints, trust.ocsp != null);
         try {
             if (revocation.mode() == Revocation.Mode.SOFT_FAIL) {
                 status = softFailStatus(policy, revocation, role, peer, status);
@@ -89,13 +89,16 @@ final class VerifyCommand extends TokenAction {
         }
     }
 
-    private static String describe(Revocation revocation, int crls, boolean ocsp) {
+    private static String describe(Revocation revocation, int crls, boolean distributionPoints, boolean ocsp) {
         if (revocation.mode() == Revocation.Mode.OFF) {
             return "not checked (give --crl FILE or --ocsp URL)";
         }
         List<String> sources = new ArrayList<>();
         if (crls > 0) {
             sources.add(crls + (crls == 1 ? " CRL" : " CRLs"));
+        }
+        if (distributionPoints) {
+            sources.add("CRL distribution points");
         }
         if (ocsp) {
             sources.add(revocation.ocspResponder().map(uri -> "OCSP " + uri).orElse("OCSP as the certificates name it"));

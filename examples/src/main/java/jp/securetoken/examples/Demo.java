@@ -47,16 +47,20 @@ import jp.securetoken.tls.trust.TrustPolicy;
  * a regional-network gateway and a clinic node on software tokens, a clinic terminal with an
  * emulated My Number Card in an in-JVM reader, and a node from an unknown CA. Each connection
  * prints who authenticated whom, over which TLS version, with which token; the stranger is refused
- * with its reason.
+ * with its reason. Then the credential lifecycle ({@link LifecycleDemo}): a node enrolls with an
+ * issuing server and renews while it serves.
  */
 public final class Demo {
+
+    /** Each step's outcome when the demo works. */
+    static final List<String> EXPECTED = List.of("authenticated", "authenticated", "refused", "enrolled", "renewed");
 
     private Demo() {
     }
 
     public static void main(String[] args) throws Exception {
         List<String> outcomes = run(Files.createTempDirectory("securetoken-demo"), System.out);
-        System.exit(outcomes.equals(List.of("authenticated", "authenticated", "refused")) ? 0 : 1);
+        System.exit(outcomes.equals(EXPECTED) ? 0 : 1);
     }
 
     /** Runs the demo in {@code dir}; returns each connection's outcome as the gateway saw it. */
@@ -118,6 +122,7 @@ public final class Demo {
                 t.close();
             }
         }
+        outcomes.addAll(LifecycleDemo.run(dir, out));
         return outcomes;
     }
 

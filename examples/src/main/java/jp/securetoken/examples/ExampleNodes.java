@@ -49,14 +49,20 @@ final class ExampleNodes {
 
     /** A logged-in token holding credential {@value #ALIAS} for {@code nodeName}. */
     SecureToken node(String nodeName, UnaryOperator<TestPki.Issue> certificate) throws TokenException {
-        Path file = dir.resolve(nodeName + ".stk");
+        SecureToken token = empty(dir, nodeName);
+        token.lifecycle().enroll(ALIAS, KeyAlgorithm.EC_P256, CredentialUsage.NODE_AUTHENTICATION,
+                certificate.apply(ca.issue(nodeName))::certifyChain);
+        return token;
+    }
+
+    /** A new, empty software token {@code dir/name.stk}, logged in. */
+    static SecureToken empty(Path dir, String name) throws TokenException {
+        Path file = dir.resolve(name + ".stk");
         try (PinCallback.Fixed pin = PinCallback.fixed(EXAMPLE_PIN)) {
-            SoftTokens.create(file, SoftTokenSettings.builder(nodeName).userPin(pin).administratorPin(pin)
+            SoftTokens.create(file, SoftTokenSettings.builder(name).userPin(pin).administratorPin(pin)
                     .kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
             SecureToken token = SoftTokens.open(file);
             token.login(pin);
-            token.lifecycle().enroll(ALIAS, KeyAlgorithm.EC_P256, CredentialUsage.NODE_AUTHENTICATION,
-                    certificate.apply(ca.issue(nodeName))::certifyChain);
             return token;
         }
     }

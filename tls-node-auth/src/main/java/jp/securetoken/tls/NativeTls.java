@@ -29,11 +29,12 @@ final class NativeTls {
     /**
      * Points the builder at BoringSSL with the token behind an asynchronous private-key method.
      * Certificate choice and peer verification run as delegated tasks on the key-operation executor
-     * (they may read a token or fetch OCSP), so the event loop never waits for them either.
+     * (they may read a token or fetch OCSP), so the event loop never waits for them either. A
+     * signature's token error is kept in {@code failures} for the handshake's failure report.
      */
-    static void configure(SslContextBuilder builder, NativeTokenKeyManager keys) {
+    static void configure(SslContextBuilder builder, NativeTokenKeyManager keys, SigningFailures failures) {
         builder.sslProvider(SslProvider.OPENSSL)
-                .option(OpenSslContextOption.ASYNC_PRIVATE_KEY_METHOD, new TokenAsyncKeyMethod(keys))
+                .option(OpenSslContextOption.ASYNC_PRIVATE_KEY_METHOD, new TokenAsyncKeyMethod(keys, failures))
                 .option(OpenSslContextOption.USE_TASKS, true);
     }
 }

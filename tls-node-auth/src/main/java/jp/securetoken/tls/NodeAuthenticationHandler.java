@@ -28,11 +28,14 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private final NodeAuthenticationListener listener;
     private final NodeTrustManager trustManager;
+    private final SigningFailures signingFailures;
     private boolean failureReported;
 
-    NodeAuthenticationHandler(NodeAuthenticationListener listener, NodeTrustManager trustManager) {
+    NodeAuthenticationHandler(NodeAuthenticationListener listener, NodeTrustManager trustManager,
+            SigningFailures signingFailures) {
         this.listener = listener;
         this.trustManager = trustManager;
+        this.signingFailures = signingFailures;
     }
 
     @Override
@@ -124,11 +127,21 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
 
     private void failed(ChannelHandlerContext ctx, Throwable cause) {
         failureReported = true;
-        NodeAuthenticationFailedEvent failure = classify(cause);
+        NodeAuthenticationFailedEvent failure = classify(signingFailure(ctx).orElse(cause));
         LOG.warn("Node authentication with {} failed ({}): {}", ctx.channel().remoteAddress(), failure.kind(),
                 failure.message());
         listener.failed(failure, ctx.channel().remoteAddress());
         ctx.fireUserEventTriggered(failure);
+    }
+
+    /**
+     * The token's error when this handshake failed because the token could not sign on the native
+     * stack (BoringSSL reports only {@code PRIVATE_KEY_OPERATION_FAILED}); the JDK stacks carry it
+     * in the cause already.
+     */
+    private Optional<Throwable> signingFailure(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? Optional.empty() : signingFailures.take(ssl.engine()).map(Throwable.class::cast);
     }
 
     static NodeAuthenticationFailedEvent classify(Throwable cause) {

@@ -149,6 +149,7 @@ public final class NodeTlsBuilder {
         X509ExtendedKeyManager keyManager = effective == TlsStack.OPENSSL ? new NativeTokenKeyManager(tokenKeys)
                 : tokenKeys;
         NodeTrustManager trustManager = trustManager();
+        SigningFailures signingFailures = new SigningFailures();
         SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager)
                 : SslContextBuilder.forClient().keyManager(keyManager).endpointIdentificationAlgorithm(null);
         b.sslProvider(SslProvider.JDK)
@@ -164,7 +165,7 @@ public final class NodeTlsBuilder {
             b.sslContextProvider(bcjsse());
         }
         if (effective == TlsStack.OPENSSL) {
-            NativeTls.configure(b, (NativeTokenKeyManager) keyManager);
+            NativeTls.configure(b, (NativeTokenKeyManager) keyManager, signingFailures);
         }
         SslContext context = b.build();
         TicketKeyRotation rotation = null;
@@ -177,7 +178,7 @@ public final class NodeTlsBuilder {
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
         return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
-                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager,
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager, signingFailures,
                 server ? new ConnectionLimiter(connectionLimits) : null);
     }
 

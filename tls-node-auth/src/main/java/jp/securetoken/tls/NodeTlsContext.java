@@ -40,13 +40,15 @@ public final class NodeTlsContext implements AutoCloseable {
     private final NodeTrustManager trustManager;
     private final Optional<String> stackFallback;
     private final ConnectionLimiter limiter;
+    private final SigningFailures signingFailures;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
             boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
             TicketKeyRotation ticketKeys, Optional<String> stackFallback, NodeTrustManager trustManager,
-            ConnectionLimiter limiter) {
+            SigningFailures signingFailures, ConnectionLimiter limiter) {
         this.limiter = limiter;
         this.ticketKeys = ticketKeys;
+        this.signingFailures = signingFailures;
         this.stackFallback = stackFallback;
         this.handshakeTimeout = handshakeTimeout;
         this.trustManager = trustManager;
@@ -157,7 +159,8 @@ public final class NodeTlsContext implements AutoCloseable {
         if (!server && (peerHost == null || peerHost.isEmpty()) && trustManager.policy().checkHostname()) {
             throw new IllegalStateException("the trust policy checks host names: name the host connected to");
         }
-        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener, trustManager));
+        channel.pipeline().addFirst(AUTH_HANDLER, new NodeAuthenticationHandler(listener, trustManager,
+                signingFailures));
         channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
         channel.pipeline().addFirst(RENEGOTIATION_GUARD, new RenegotiationGuard());
         if (limiter != null) {

@@ -22,9 +22,11 @@ import jp.securetoken.api.UnsupportedSignatureSchemeException;
  */
 final class TokenAsyncKeyMethod implements OpenSslAsyncPrivateKeyMethod {
     private final NativeTokenKeyManager keys;
+    private final SigningFailures failures;
 
-    TokenAsyncKeyMethod(NativeTokenKeyManager keys) {
+    TokenAsyncKeyMethod(NativeTokenKeyManager keys, SigningFailures failures) {
         this.keys = keys;
+        this.failures = failures;
     }
 
     @Override
@@ -40,7 +42,7 @@ final class TokenAsyncKeyMethod implements OpenSslAsyncPrivateKeyMethod {
                     + Integer.toHexString(signatureAlgorithm) + ", which no token signs"));
         }
         if (!key.signatureSchemes().contains(scheme.get())) {
-            return result.setFailure(new UnsupportedSignatureSchemeException(scheme.get(), key.signatureSchemes()));
+            return fail(engine, result, new UnsupportedSignatureSchemeException(scheme.get(), key.signatureSchemes()));
         }
         byte[] digest;
         try {
@@ -52,11 +54,17 @@ final class TokenAsyncKeyMethod implements OpenSslAsyncPrivateKeyMethod {
             if (error == null) {
                 result.setSuccess(signature);
             } else {
-                result.setFailure(error instanceof CompletionException && error.getCause() != null
+                fail(engine, result, error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error);
             }
         });
         return result;
+    }
+
+    /** Fails the operation, keeping the token's typed error where the handshake's failure report finds it. */
+    private Promise<byte[]> fail(SSLEngine engine, Promise<byte[]> result, Throwable error) {
+        failures.record(engine, error);
+        return result.setFailure(error);
     }
 
     /** RSA key exchange is in neither profile: nothing is ever decrypted with a node key. */

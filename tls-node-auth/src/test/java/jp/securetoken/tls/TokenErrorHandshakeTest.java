@@ -32,9 +32,8 @@ class TokenErrorHandshakeTest extends LoopbackNodesTest {
         return peers.connect(clinic, server.port()).awaitOutcome();
     }
 
-    // The OPENSSL stack reports a failed private-key operation without its cause (known limit).
     @ParameterizedTest
-    @EnumSource(value = TlsStack.class, names = {"JDK", "BCJSSE"})
+    @EnumSource(TlsStack.class)
     void aClientTokenClosedBeforeTheHandshakeFailsItAsATokenError(TlsStack stack) throws Exception {
         NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                 handshakeAfter(stack, SecureToken::close));
@@ -43,7 +42,7 @@ class TokenErrorHandshakeTest extends LoopbackNodesTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsStack.class, names = {"JDK", "BCJSSE"})
+    @EnumSource(TlsStack.class)
     void aClientTokenLoggedOutBeforeItSignsFailsTheHandshakeAsATokenError(TlsStack stack) throws Exception {
         NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                 handshakeAfter(stack, token -> {

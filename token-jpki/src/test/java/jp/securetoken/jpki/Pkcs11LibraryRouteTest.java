@@ -1,5 +1,6 @@
 package jp.securetoken.jpki;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import javax.smartcardio.CardTerminal;
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.CredentialUsage;
@@ -106,7 +108,7 @@ class Pkcs11LibraryRouteTest {
     }
 
     @Test
-    void aCardPulledFromUnderTheModuleIsATypedErrorAndEndsTheLogin() throws Exception {
+    void aCardPulledFromUnderTheModuleIsATypedErrorAndWorksAgainAfterANewLoginOnceBack() throws Exception {
         try (SecureToken token = JpkiPkcs11Route.open(JpkiTokenType.AUTH, loadPath)) {
             token.login(request -> IDENTITY.pin(JpkiPinRole.AUTHENTICATION).toCharArray());
             Credential auth = token.credentials().get(0);
@@ -119,8 +121,22 @@ class Pkcs11LibraryRouteTest {
             assertTrue(gone instanceof jp.securetoken.api.TokenRemovedException
                     || gone instanceof jp.securetoken.api.TokenNotPresentException, gone::toString);
             assertTrue(!token.isLoggedIn(), "the login went with the device");
-            connection.insert(); // for @AfterEach
+            assertThrows(jp.securetoken.api.LoginRequiredException.class, token::credentials);
+
+            connection.insert(); // the same card back in the reader (it was powered off: no PIN verified)
             PcscReader.awaitCard(reader, true);
+            // once the library lists the token again, the first login works: the token makes a new SunPKCS11
+            // instance for the slot (the old one would wait for its own poller, seconds later)
+            jp.securetoken.pkcs11.Pkcs11TokenProvider library = new jp.securetoken.pkcs11.Pkcs11TokenProvider(
+                    Path.of(OPENSC), Duration.ofSeconds(1));
+            await().atMost(Duration.ofSeconds(20)).until(() -> library.presentTokens().stream()
+                    .anyMatch(t -> t.label().equals(token.info().label())));
+            token.login(request -> IDENTITY.pin(JpkiPinRole.AUTHENTICATION).toCharArray());
+            assertTrue(token.isLoggedIn());
+            assertEquals(3, card.triesLeft(JpkiPinRole.AUTHENTICATION), "no try spent while the card was away");
+            Credential again = token.credentials().get(0);
+            assertEquals(IDENTITY.authCertificate(), again.certificate());
+            assertTrue(verifies(IDENTITY.authCertificate(), again.key().sign(SignatureScheme.RSA_PKCS1_SHA256, DATA)));
         }
     }
 }

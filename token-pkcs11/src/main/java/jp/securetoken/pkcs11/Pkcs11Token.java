@@ -70,7 +70,12 @@ final class Pkcs11Token implements SecureToken {
 
     private final TokenInfo info;
     private final long slot;
-    private final AuthProvider provider;
+    /** Makes a new SunPKCS11 instance for this slot: at open, and at the first login after the device was gone. */
+    private final ProviderFactory providers;
+    /** The SunPKCS11 instance in use; replaced (on the queue) at the first login after the device went away. */
+    private volatile AuthProvider provider;
+    /** The device went away since the provider was made: the next login makes a new one. */
+    private boolean deviceGone;
     /** Whether SunPKCS11 offers its RSA Cipher (private-key encryption = C_Sign with CKM_RSA_PKCS) for this token. */
     private final boolean pkcs1Cipher;
     private final Cryptoki cryptoki;
@@ -88,10 +93,18 @@ final class Pkcs11Token implements SecureToken {
     private Pkcs11Pins pins;
     private volatile boolean closed;
 
-    Pkcs11Token(TokenInfo info, long slot, AuthProvider provider, Cryptoki cryptoki) throws TokenException {
+    /** Makes the SunPKCS11 instance of one slot. */
+    @FunctionalInterface
+    interface ProviderFactory {
+        /** A new SunPKCS11 instance for the slot. */
+        AuthProvider create() throws TokenException;
+    }
+
+    Pkcs11Token(TokenInfo info, long slot, ProviderFactory providers, Cryptoki cryptoki) throws TokenException {
         this.info = info;
         this.slot = slot;
-        this.provider = provider;
+        this.providers = providers;
+        this.provider = providers.create();
         this.pkcs1Cipher = provider.getService("Cipher", "RSA/ECB/PKCS1Padding") != null;
         this.cryptoki = cryptoki;
         this.queue = new CommandQueue(info.label().isEmpty() ? "pkcs11-slot-" + slot : info.label());
@@ -260,6 +273,13 @@ final class Pkcs11Token implements SecureToken {
     }
 
     private void doLogin(PinCallback callback) throws TokenException {
+        if (deviceGone) {
+            // SunPKCS11 un-initialised its token when the device left and answers "PKCS11 not found" for
+            // the KeyStore until its own poller brings the token back: a new instance sees the device now.
+            provider = providers.create();
+            LOG.info("PKCS#11 token {}: a new SunPKCS11 instance for slot {} after the device came back", info.label(),
+                    Long.toUnsignedString(slot));
+        }
         String rule = "the token's PIN length";
         int retries = PinStatus.UNKNOWN;
         long minPin = 0;
@@ -299,10 +319,16 @@ final class Pkcs11Token implements SecureToken {
 
     /** Logs in through SunPKCS11's KeyStore (C_Login) and keeps the loaded KeyStore. */
     private void loadKeyStore(char[] pin) throws TokenException {
+        if (provider.getService("KeyStore", "PKCS11") == null) {
+            // SunPKCS11 offers its services only while it sees the token
+            throw new jp.securetoken.api.TokenNotPresentException(info.label() + " (SunPKCS11 sees no token in slot "
+                    + Long.toUnsignedString(slot) + ")");
+        }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS11", provider);
             ks.load(null, pin);
             keyStore = ks;
+            deviceGone = false;
             LOG.info("Logged in to PKCS#11 token {}", info.label());
         } catch (IOException | GeneralSecurityException | ProviderException e) {
             throw loginFailure(e);
@@ -591,11 +617,13 @@ final class Pkcs11Token implements SecureToken {
     /**
      * The device went away (card pulled, USB token unplugged, HSM restarted): the login, the
      * KeyStore loaded at login and this token's own session belonged to it. They are dropped, so
-     * that once the device is back a new login loads everything afresh.
+     * that once the device is back a new login loads everything afresh, through a new SunPKCS11
+     * instance for the slot (the old one no longer offers its KeyStore).
      */
     private void forgetDevice(TokenException why) {
         LOG.warn("PKCS#11 token {} went away ({}); log in again once it is back", info.label(), why.getMessage());
         keyStore = null;
+        deviceGone = true;
         pending.clear();
         probed.clear();
         if (session != -1 && cryptoki != null) {

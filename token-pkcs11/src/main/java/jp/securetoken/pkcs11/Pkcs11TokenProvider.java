@@ -106,9 +106,9 @@ public final class Pkcs11TokenProvider implements TokenProvider {
             String label = address.token().orElse("slot " + Long.toUnsignedString(slot));
             info = new TokenInfo(uri, label, "", "", "");
         }
-        AuthProvider provider = sunPkcs11(module, slot, info.label());
+        Pkcs11Token token = new Pkcs11Token(info, slot, () -> sunPkcs11(module, slot, info.label()), cryptoki);
         LOG.info("Opened PKCS#11 token {} in slot {} of {}", info.label(), Long.toUnsignedString(slot), module);
-        return new Pkcs11Token(info, slot, provider, cryptoki);
+        return token;
     }
 
     /** Directories holding PKCS#11 libraries on Debian-like and other Linux systems. */

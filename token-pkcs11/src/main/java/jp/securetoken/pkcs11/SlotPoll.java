@@ -122,6 +122,13 @@ final class SlotPoll implements TokenWatch {
         return trigger != Trigger.EVERY_ROUND;
     }
 
+    /** Says how rounds learn of a change, e.g. for a log line. */
+    @Override
+    public String toString() {
+        return "PKCS#11 slot watch (" + (usesSlotEvents() ? "C_WaitForSlotEvent" : "slot list") + " every "
+                + interval.toMillis() + " ms)";
+    }
+
     @Override
     public void close() {
         running = false;

@@ -79,7 +79,8 @@ final class RevocationFetch {
                 throw new IOException("interrupted while fetching " + uri, e);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
-                throw new IOException("cannot fetch " + uri + ": " + (cause.getMessage() != null ? cause.getMessage()
+                throw new IOException("cannot fetch " + uri + ": " + (cause instanceof java.net.ConnectException
+                        ? "connection refused" : cause.getMessage() != null ? cause.getMessage()
                         : cause.getClass().getSimpleName()), cause);
             }
             int status = response.statusCode();

@@ -23,7 +23,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +35,6 @@ import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.lifecycle.issuer.EstServer;
-import jp.securetoken.lifecycle.issuer.IssuerState;
 import jp.securetoken.lifecycle.node.CredentialRenewer;
 import jp.securetoken.lifecycle.node.NodeEnrollment;
 import jp.securetoken.soft.SoftTokens;
@@ -48,7 +46,6 @@ import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The renewer attached to a NodeTls server renews against the real EST server on loopback: at its
@@ -56,28 +53,16 @@ import org.junit.jupiter.api.io.TempDir;
  * after the server's Retry-After when its CA token is away. Time is the test's: a movable clock and
  * a scheduler the test steps.
  */
-class CredentialRenewerTest {
-    @TempDir
-    static Path dir;
-    static SecureToken caToken;
-    static X509Certificate anchor;
-    static IssuerState state;
-    static EstServer server;
+class CredentialRenewerTest extends WithIssuingServer {
     static EventLoopGroup loop;
 
     @BeforeAll
-    static void start() throws Exception {
-        caToken = IssuerFixture.issuerToken(dir.resolve("issuer.stk"), Clock.systemUTC());
-        anchor = IssuerFixture.caCertificate(caToken);
-        state = IssuerState.open(dir.resolve("state"));
-        server = EstServer.builder(caToken, state).start();
+    static void startLoop() {
         loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     }
 
     @AfterAll
-    static void stop() {
-        server.close();
-        caToken.close();
+    static void stopLoop() {
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

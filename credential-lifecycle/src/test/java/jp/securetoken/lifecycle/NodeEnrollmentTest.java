@@ -24,35 +24,12 @@ import jp.securetoken.lifecycle.issuer.IssuerState;
 import jp.securetoken.lifecycle.node.EnrollmentException;
 import jp.securetoken.lifecycle.node.NodeEnrollment;
 import jp.securetoken.soft.SoftTokens;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A node's token enrolls and renews against the issuing server, the key never leaving the token. */
-class NodeEnrollmentTest {
+class NodeEnrollmentTest extends WithIssuingServer {
     private static final X500Principal CLINIC = new X500Principal("CN=clinic-010, O=Example Clinic, C=JP");
 
-    @TempDir
-    static Path dir;
-    static SecureToken caToken;
-    static X509Certificate anchor;
-    static IssuerState state;
-    static EstServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        caToken = IssuerFixture.issuerToken(dir.resolve("issuer.stk"), Clock.systemUTC());
-        anchor = IssuerFixture.caCertificate(caToken);
-        state = IssuerState.open(dir.resolve("state"));
-        server = EstServer.builder(caToken, state).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        caToken.close();
-    }
 
     private static SecureToken node(String name) throws Exception {
         SecureToken token = SoftTokens.open(IssuerFixture.emptyToken(dir.resolve(name + ".stk")));

@@ -23,6 +23,23 @@ final class Chains {
         }
     }
 
+    /** The chain must end at, or be issued by, one of {@code anchors} when the token holds any. */
+    static void requireAnchored(List<X509Certificate> chain, List<X509Certificate> anchors)
+            throws CredentialMismatchException {
+        if (anchors.isEmpty()) {
+            return;
+        }
+        X509Certificate last = chain.get(chain.size() - 1);
+        for (X509Certificate anchor : anchors) {
+            if (last.equals(anchor) || last.getIssuerX500Principal().equals(anchor.getSubjectX500Principal())
+                    && signedBy(last, anchor)) {
+                return;
+            }
+        }
+        throw new CredentialMismatchException("the chain does not lead to an issuer this token trusts"
+                + " (issuing-server authentication failed)");
+    }
+
     private static boolean signedBy(X509Certificate cert, X509Certificate issuer) {
         try {
             cert.verify(issuer.getPublicKey());

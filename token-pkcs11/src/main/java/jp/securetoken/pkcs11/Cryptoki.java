@@ -337,10 +337,16 @@ final class Cryptoki {
     /** Creates a token X.509 certificate object with {@code label} and {@code id} (empty for a CA certificate). */
     long createCertificate(long session, java.security.cert.X509Certificate certificate, String label, byte[] id)
             throws TokenException {
+        return createCertificate(session, certificate, label, id, false);
+    }
+
+    /** As above; a private object ({@code CKA_PRIVATE}) is created and seen only after login. */
+    long createCertificate(long session, java.security.cert.X509Certificate certificate, String label, byte[] id,
+            boolean privateObject) throws TokenException {
         try {
             return p11.C_CreateObject(session, new CK_ATTRIBUTE[] {new CK_ATTRIBUTE(Ck.CKA_CLASS, Ck.CKO_CERTIFICATE),
                 new CK_ATTRIBUTE(Ck.CKA_CERTIFICATE_TYPE, Ck.CKC_X_509), new CK_ATTRIBUTE(Ck.CKA_TOKEN, true),
-                new CK_ATTRIBUTE(Ck.CKA_PRIVATE, false), new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label)),
+                new CK_ATTRIBUTE(Ck.CKA_PRIVATE, privateObject), new CK_ATTRIBUTE(Ck.CKA_LABEL, utf8(label)),
                 new CK_ATTRIBUTE(Ck.CKA_ID, id),
                 new CK_ATTRIBUTE(Ck.CKA_SUBJECT, certificate.getSubjectX500Principal().getEncoded()),
                 new CK_ATTRIBUTE(Ck.CKA_ISSUER, certificate.getIssuerX500Principal().getEncoded()),

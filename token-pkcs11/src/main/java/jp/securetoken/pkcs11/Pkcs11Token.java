@@ -81,7 +81,7 @@ final class Pkcs11Token implements SecureToken {
     private final Cryptoki cryptoki;
     private final CommandQueue queue;
     private final Set<SignatureScheme> schemes;
-    private final TokenCapabilities capabilities;
+    private volatile TokenCapabilities capabilities;
     private final Map<String, KeyPair> pending = new HashMap<>();
     private final Set<String> mismatched = new HashSet<>();
     /** Certificates (by SHA-256) whose key was checked by a probe signature, and the outcome. */
@@ -200,6 +200,14 @@ final class Pkcs11Token implements SecureToken {
             why.put(JahisCapability.KEY_GENERATION, readOnly);
         }
         String noAnchor = "the token holds no issuer anchor, so it cannot tell the issuing server's chain from any other";
+        if (cryptoki != null && !writeProtected && keyStore != null && !new IssuerAnchors(cryptoki, session()).read()
+                .isEmpty()) {
+            c.add(JahisCapability.ISSUING_SERVER_AUTHENTICATION);
+            c.add(JahisCapability.REMOTE_WRITE_UPDATE);
+        } else if (cryptoki != null && !writeProtected && keyStore == null) {
+            noAnchor = "the token shows no issuer anchor before login (anchors are private objects): log in to see"
+                    + " whether it holds one";
+        }
         why.putIfAbsent(JahisCapability.ISSUING_SERVER_AUTHENTICATION, writeProtected ? readOnly : noAnchor);
         why.putIfAbsent(JahisCapability.REMOTE_WRITE_UPDATE, writeProtected ? readOnly : noAnchor);
         return new TokenCapabilities(c, why);
@@ -264,6 +272,7 @@ final class Pkcs11Token implements SecureToken {
             requireOpen();
             try {
                 doLogin(pin);
+                capabilities = findCapabilities(); // private objects (the issuer anchor) are visible now
             } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
                 forgetDevice(e);
                 throw e;
@@ -854,6 +863,9 @@ final class Pkcs11Token implements SecureToken {
                 requireOpen();
                 Chains.requireLinked(chain);
                 if (cryptoki != null) {
+                    Chains.requireAnchored(chain, new IssuerAnchors(cryptoki, session()).read());
+                }
+                if (cryptoki != null) {
                     Optional<PendingKeys.Pending> stored = pendingKeys().find(alias);
                     if (stored.isPresent()) {
                         if (!Arrays.equals(stored.get().key().publicKey().getEncoded(),
@@ -923,6 +935,26 @@ final class Pkcs11Token implements SecureToken {
             }
             throw new CredentialMismatchException("the token holds no key for '" + alias
                     + "'; generate one with generateKeyPair first");
+        }
+
+        @Override
+        public List<X509Certificate> issuerAnchors() throws TokenException {
+            return queue.call(() -> {
+                requireOpen();
+                return cryptoki == null || keyStore == null ? List.of() : new IssuerAnchors(cryptoki, session()).read();
+            });
+        }
+
+        @Override
+        public void recordIssuerAnchor(X509Certificate anchor) throws TokenException {
+            queue.call(() -> {
+                requireOpenAndLoggedIn("Recording an issuer anchor");
+                new IssuerAnchors(requireCryptoki("Recording an issuer anchor"), session()).record(anchor);
+                capabilities = findCapabilities();
+                LOG.info("PKCS#11 token {} now holds issuer anchor {}", info.label(),
+                        anchor.getSubjectX500Principal().getName());
+                return null;
+            });
         }
 
         @Override

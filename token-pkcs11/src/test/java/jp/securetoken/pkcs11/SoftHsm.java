@@ -32,7 +32,8 @@ final class SoftHsm {
     static final String SO_PIN = "9999-officer";
     /** Tokens, one per test class. */
     static final List<String> LABELS = List.of("signing", "pins", "locked", "credentials", "external", "gateway",
-            "clinic", "userdata", "conformance", "open", "degraded", "pin-change", "pin-wrong", "pin-unlock", "so-change");
+            "clinic", "userdata", "conformance", "open", "degraded", "pin-change", "pin-wrong", "pin-unlock", "so-change",
+            "anchors");
     /** The CA that certified the keys pkcs11-tool generated in token {@code external}. */
     static final TestPki EXTERNAL_CA = TestPki.create("External Tools CA");
 

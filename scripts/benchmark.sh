@@ -16,7 +16,7 @@ cp="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*"
 quiet=(-Djava.util.logging.config.file=benchmarks/logging.properties -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.HandshakeBenchmark "$@"
 java "${quiet[@]}" -Dsecuretoken.root="$PWD" -cp "$cp" jp.securetoken.benchmarks.STimeBenchmark \
-    "${STIME_SECONDS:-8}" "${STIME_ROUNDS:-3}"
+    "${STIME_SECONDS:-8}" "${STIME_ROUNDS:-3}" "${STIME_WARMUP:-12}"
 java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.SlowCardBenchmark
 java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.IdleMemoryBenchmark
 java "${quiet[@]}" -cp "$cp" jp.securetoken.benchmarks.RenewalUnderLoadBenchmark

@@ -18,16 +18,23 @@ import java.util.regex.Pattern;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.testpki.HeldCertificate;
+import jp.securetoken.testsupport.SoftHsm2;
 import jp.securetoken.testpki.TestPki;
 
 /**
  * An outside client measures us: {@code openssl s_time -new} (mutual TLS, full handshakes, one
- * client process) against {@code nodeauth serve} on each stack with a soft-token key, and against
- * {@code openssl s_server} with an in-memory key of the same type, rounds alternated; prints
- * handshakes in the round time and the ratio to s_server (medians).
+ * client process) against {@code nodeauth serve} on each stack with a soft-token key and, on the
+ * JDK and native stacks, with a SoftHSM2 key (generated in SoftHSM2 by {@code pkcs11-tool}), and
+ * against {@code openssl s_server} with an in-memory key of the same type, rounds alternated;
+ * prints handshakes in the round time and the ratio to s_server (medians), and for each
+ * {@code serve} where its CPU time went per handshake (token queue, event loop, TLS tasks, JIT
+ * compiler, rest; read from {@code /proc} over the measured rounds).
  *
- * <p>Arguments: {@code [seconds-per-round] [rounds]}, default {@code 8 3}. Needs {@code bin/nodeauth}
- * built ({@code scripts/benchmark.sh} does it) and Debian's {@code openssl}.
+ * <p>Arguments: {@code [seconds-per-round] [rounds] [warm-up-seconds]}, default {@code 8 3 12}: each
+ * server is warmed up first, long enough for the JIT to finish its work on a loaded 2-core machine
+ * (s_server needs none; a shorter warm-up measures the compiler, not the handshake). Needs
+ * {@code bin/nodeauth} built ({@code scripts/benchmark.sh} does it) and Debian's {@code openssl},
+ * {@code softhsm2} and {@code opensc}.
  */
 public final class STimeBenchmark {
     private static final Pattern CONNECTIONS = Pattern.compile("(\\d+) connections in (\\d+) real seconds");
@@ -39,12 +46,16 @@ public final class STimeBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 12;
         Path dir = Files.createTempDirectory("securetoken-stime");
+        SoftHsm2 hsm = SoftHsm2.create(dir.resolve("softhsm"));
         TestPki pki = TestPki.create("Benchmark CA");
         Files.writeString(dir.resolve("ca.pem"), HeldCertificate.pem(pki.caCertificate()));
         System.out.printf(Locale.ROOT, "openssl s_time -new (mutual TLS, full handshakes) for %d s x %d rounds, "
-                + "alternated, %d cores%n", seconds, rounds, Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-9s %-16s %10s %10s%n", "key", "server", "handshakes", "ratio");
+                + "alternated, each server warmed up %d s first, %d cores%n", seconds, rounds, warmUp,
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%-9s %-22s %10s %6s   %s%n", "key", "server", "handshakes", "ratio",
+                "serve CPU ms per handshake: queue/loop/tls-tasks/jit/rest");
         for (KeyAlgorithm algorithm : List.of(KeyAlgorithm.EC_P256, KeyAlgorithm.RSA_2048)) {
             String name = algorithm == KeyAlgorithm.EC_P256 ? "ec" : "rsa";
             HeldCertificate plain = pki.issue("openssl-gateway").serverAuth().keyPair(
@@ -55,37 +66,51 @@ public final class STimeBenchmark {
                     algorithm == KeyAlgorithm.EC_P256 ? TestPki.Keys.ecP256() : TestPki.Keys.rsa(2048)).build();
             Files.writeString(dir.resolve(name + "-client.pem"), client.certificatePem());
             Files.writeString(dir.resolve(name + "-client.key"), client.privateKeyPem());
+            Map<String, String> tokens = new LinkedHashMap<>();
             for (String stack : List.of("jdk", "openssl", "bcjsse")) {
-                // one token file per serve process (a token file is opened by one process at a time)
+                // one token per serve process (a token file is opened by one process at a time)
                 try (SecureToken token = BenchTokens.node(dir, "gateway-" + name + "-" + stack, algorithm, pki)) {
                     // complete once enrolled; serve opens it itself
                 }
+                tokens.put("serve " + stack, dir.resolve("gateway-" + name + "-" + stack + ".stk").toString());
+            }
+            for (String stack : List.of("jdk", "openssl")) {
+                tokens.put("serve " + stack + " softhsm2", softHsm2Token(hsm, dir, pki, "hsm-" + name + "-" + stack,
+                        algorithm));
             }
             Map<String, double[]> results = new LinkedHashMap<>();
-            List<String> servers = List.of("openssl s_server", "serve jdk", "serve openssl", "serve bcjsse");
+            List<String> servers = new ArrayList<>(List.of("openssl s_server"));
+            servers.addAll(tokens.keySet());
             servers.forEach(s -> results.put(s, new double[rounds]));
             Map<String, Server> running = new LinkedHashMap<>();
+            Map<String, ThreadCpu> cpuBefore = new LinkedHashMap<>();
             try {
                 for (String server : servers) {
                     Server s = server.startsWith("openssl") ? Server.sServer(dir, name)
-                            : Server.serve(dir, name, server.substring(6));
+                            : Server.serve(dir, name, server.split(" ")[1], tokens.get(server), hsm.environment());
                     running.put(server, s);
-                    sTime(dir, name, s.port, Math.max(3, seconds / 2)); // warm-up (JIT), not counted
+                    sTime(dir, name, s.port, warmUp); // warm-up (JIT), not counted
                 }
+                running.forEach((server, s) -> cpuBefore.put(server, ThreadCpu.of(s.process.pid())));
                 for (int r = 0; r < rounds; r++) {
                     for (String server : servers) {
                         results.get(server)[r] = sTime(dir, name, running.get(server).port, seconds);
                     }
                 }
+                double baseline = median(results.get("openssl s_server"));
+                for (String server : servers) {
+                    double m = median(results.get(server));
+                    double handshakes = Arrays.stream(results.get(server)).sum();
+                    String where = server.startsWith("openssl") ? ""
+                            : ThreadCpu.of(running.get(server).process.pid()).minus(cpuBefore.get(server))
+                                    .perHandshake(handshakes);
+                    System.out.printf(Locale.ROOT, "%-9s %-22s %10.0f %6.2f   %s%n", algorithm, server, m,
+                            m / baseline, where);
+                }
             } finally {
                 for (Server s : running.values()) {
                     s.close();
                 }
-            }
-            double baseline = median(results.get("openssl s_server"));
-            for (String server : servers) {
-                double m = median(results.get(server));
-                System.out.printf(Locale.ROOT, "%-9s %-16s %10.0f %10.2f%n", algorithm, server, m, m / baseline);
             }
         }
     }
@@ -101,6 +126,75 @@ public final class STimeBenchmark {
             throw new IllegalStateException("s_time printed no result:\n" + out);
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * A SoftHSM2 token whose key pair {@code pkcs11-tool} generated inside it, with its certificate
+     * (labelled as the alias) written next to it; the token's RFC 7512 address.
+     */
+    private static String softHsm2Token(SoftHsm2 hsm, Path dir, TestPki pki, String label, KeyAlgorithm algorithm)
+            throws Exception {
+        hsm.initToken(label, PIN, PIN + "-so");
+        java.security.PublicKey key = hsm.generateKeyPair(label, PIN,
+                algorithm == KeyAlgorithm.EC_P256 ? "EC:prime256v1" : "rsa:2048", "01", BenchTokens.ALIAS, dir);
+        hsm.writeCertificate(label, PIN, pki.issue(label).serverAuth().clientAuth().certify(key), "01",
+                BenchTokens.ALIAS, dir);
+        return SoftHsm2.uri(label);
+    }
+
+    /** CPU time of a process's threads in milliseconds, grouped by what they do (from {@code /proc}). */
+    private record ThreadCpu(Map<String, Double> millis) {
+        private static final List<String> GROUPS = List.of("queue", "loop", "tls-tasks", "jit", "rest");
+
+        static ThreadCpu of(long pid) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            GROUPS.forEach(g -> m.put(g, 0.0));
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    String stat;
+                    try {
+                        stat = Files.readString(task.resolve("stat"));
+                    } catch (IOException e) {
+                        continue; // the thread ended
+                    }
+                    String thread = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / 100; // USER_HZ
+                    m.merge(group(thread), ms, Double::sum);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new ThreadCpu(m);
+        }
+
+        private static String group(String thread) {
+            if (thread.startsWith("securetoken-que")) {
+                return "queue";
+            }
+            if (thread.startsWith("multiThreadIoEv")) {
+                return "loop";
+            }
+            if (thread.startsWith("securetoken-tls")) {
+                return "tls-tasks";
+            }
+            return thread.startsWith("C2 Compiler") || thread.startsWith("C1 Compiler") ? "jit" : "rest";
+        }
+
+        ThreadCpu minus(ThreadCpu before) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            millis.forEach((g, v) -> m.put(g, v - before.millis.getOrDefault(g, 0.0)));
+            return new ThreadCpu(m);
+        }
+
+        String perHandshake(double handshakes) {
+            double total = millis.values().stream().mapToDouble(Double::doubleValue).sum();
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.2f =", total / handshakes));
+            for (String g : GROUPS) {
+                b.append(String.format(Locale.ROOT, " %.2f", millis.get(g) / handshakes));
+            }
+            return b.toString();
+        }
     }
 
     private static double median(double[] values) {
@@ -130,12 +224,14 @@ public final class STimeBenchmark {
             return s;
         }
 
-        static Server serve(Path dir, String name, String stack) throws Exception {
+        static Server serve(Path dir, String name, String stack, String token, Map<String, String> env)
+                throws Exception {
             Path nodeauth = Path.of(System.getProperty("securetoken.root", ".")).resolve("bin/nodeauth");
-            ProcessBuilder pb = new ProcessBuilder(nodeauth.toString(), "serve", "--token",
-                    dir.resolve("gateway-" + name + "-" + stack + ".stk").toString(), "--alias", BenchTokens.ALIAS, "--ca", "ca.pem",
-                    "--port", "0", "--pin-env", "BENCH_PIN", "--stack", stack).directory(dir.toFile())
-                    .redirectError(dir.resolve("serve-" + name + "-" + stack + ".err").toFile());
+            String log = "serve-" + name + "-" + stack + "-" + Integer.toHexString(token.hashCode()) + ".err";
+            ProcessBuilder pb = new ProcessBuilder(nodeauth.toString(), "serve", "--token", token, "--alias",
+                    BenchTokens.ALIAS, "--ca", "ca.pem", "--port", "0", "--pin-env", "BENCH_PIN", "--stack", stack)
+                    .directory(dir.toFile()).redirectError(dir.resolve(log).toFile());
+            pb.environment().putAll(env);
             pb.environment().put("BENCH_PIN", PIN);
             pb.environment().put("NODEAUTH_JAVA_OPTS", "-Xshare:auto");
             Process p = pb.start();
@@ -150,7 +246,7 @@ public final class STimeBenchmark {
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
                 throw new IllegalStateException("nodeauth serve did not start: " + line + " "
-                        + Files.readString(dir.resolve("serve-" + name + "-" + stack + ".err")));
+                        + Files.readString(dir.resolve(log)));
             }
             drain(in);
             return new Server(p, Integer.parseInt(m.group(1)));

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 import jp.securetoken.soft.SoftTokens;
 import jp.securetoken.tls.trust.CrlCache;
@@ -112,8 +113,7 @@ final class TrustOptions {
      * audit trail, once it runs), and failures as a warning line on {@code warnings}.
      */
     void revocationEvents(RevocationSourceListener audit, PrintWriter warnings) {
-        revocationEvents.target = audit;
-        revocationEvents.warnings = warnings;
+        revocationEvents.attach(audit, warnings);
     }
 
     private Revocation makeRevocation() throws CliException {
@@ -201,25 +201,51 @@ final class TrustOptions {
         }
     }
 
-    /** Forwards to the listener set once the audit trail runs; until then failures are only logged. */
+    /**
+     * Forwards to the listener set once the audit trail runs; what happened before (the first fetch
+     * starts with the policy) is kept, at most {@link #EARLY_EVENTS} events, and replayed then.
+     */
     private static final class LateListener implements RevocationSourceListener {
-        private volatile RevocationSourceListener target = RevocationSourceListener.none();
-        private volatile PrintWriter warnings;
+        private static final int EARLY_EVENTS = 32;
+        private final List<Consumer<RevocationSourceListener>> early = new ArrayList<>();
+        private RevocationSourceListener target;
+
+        /** From now on, events go to {@code audit}, and failures also as a warning line to {@code warnings}. */
+        synchronized void attach(RevocationSourceListener audit, PrintWriter warnings) {
+            target = new RevocationSourceListener() {
+                @Override
+                public void updated(URI source, java.time.Instant thisUpdate, java.time.Instant nextUpdate) {
+                    audit.updated(source, thisUpdate, nextUpdate);
+                }
+
+                @Override
+                public void failed(URI source, String reason) {
+                    audit.failed(source, reason);
+                    synchronized (warnings) {
+                        warnings.println("warning: revocation data from " + source + ": " + reason);
+                        warnings.flush();
+                    }
+                }
+            };
+            early.forEach(event -> event.accept(target));
+            early.clear();
+        }
 
         @Override
         public void updated(URI source, java.time.Instant thisUpdate, java.time.Instant nextUpdate) {
-            target.updated(source, thisUpdate, nextUpdate);
+            submit(l -> l.updated(source, thisUpdate, nextUpdate));
         }
 
         @Override
         public void failed(URI source, String reason) {
-            target.failed(source, reason);
-            PrintWriter w = warnings;
-            if (w != null) {
-                synchronized (w) {
-                    w.println("warning: revocation data from " + source + ": " + reason);
-                    w.flush();
-                }
+            submit(l -> l.failed(source, reason));
+        }
+
+        private synchronized void submit(Consumer<RevocationSourceListener> event) {
+            if (target != null) {
+                event.accept(target);
+            } else if (early.size() < EARLY_EVENTS) {
+                early.add(event);
             }
         }
     }

@@ -27,6 +27,7 @@ import jp.securetoken.tls.NodeAuthenticatedEvent;
 import jp.securetoken.tls.NodeAuthenticationFailedEvent;
 import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
+import jp.securetoken.tls.trust.RevocationSourceListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,6 +65,7 @@ final class ConnectCommand extends TokenAction {
         try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
             login(token, pins.callback("user PIN", userPin.source(), false));
             token.credential(tls.alias);
+            tls.trust.revocationEvents(RevocationSourceListener.none(), err());
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             CompletableFuture<Object> handshake = new CompletableFuture<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -74,7 +74,7 @@ final class ServeCommand extends TokenAction {
         try (PinReader pins = pins(); SecureToken opened = open(tls.token);
                 AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.trust.caFiles)) {
             SecureToken token = trail.watch(opened);
-            tls.trust.revocationEvents(trail.revocationListener());
+            tls.trust.revocationEvents(trail.revocationListener(), err());
             login(token, pins.callback("user PIN", userPin.source(), false));
             String self = token.credential(tls.alias).certificate().getSubjectX500Principal().getName();
             trail.application(jp.securetoken.tls.audit.AuditEvent.Kind.APPLICATION_START, "nodeauth serve started");

@@ -1,6 +1,7 @@
 package jp.securetoken.cli;
 
 import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Locale;
 
 import jp.securetoken.soft.SoftTokens;
 import jp.securetoken.tls.trust.CrlCache;
+import jp.securetoken.tls.trust.OcspCache;
 import jp.securetoken.tls.trust.PeerPattern;
 import jp.securetoken.tls.trust.Revocation;
 import jp.securetoken.tls.trust.RevocationSourceListener;
@@ -63,8 +65,13 @@ final class TrustOptions {
     String crlRefresh;
 
     @Option(names = "--ocsp", arity = "0..1", fallbackValue = "", paramLabel = "URL", description = "Check OCSP: "
-            + "ask this responder, or without URL the one each certificate names.")
+            + "ask this http responder, or without URL the one each certificate names; answers are kept until "
+            + "their nextUpdate.")
     String ocsp;
+
+    @Option(names = "--ocsp-nonce", description = "Send a nonce with each OCSP request and refuse an answer that "
+            + "does not echo it (a replayed answer). OCSP answers are kept until their nextUpdate either way.")
+    boolean ocspNonce;
 
     @Option(names = "--soft-fail", description = "Accept a peer whose revocation status cannot be established "
             + "(warned); default: refuse it.")
@@ -100,12 +107,19 @@ final class TrustOptions {
         return revocation;
     }
 
-    /** Where the CRL cache reports fetch failures and new CRLs (the audit trail, once it runs). */
-    void revocationEvents(RevocationSourceListener listener) {
-        revocationEvents.target = listener;
+    /**
+     * Where the CRL and OCSP caches report fetch failures and new CRLs from now on: {@code audit} (the
+     * audit trail, once it runs), and failures as a warning line on {@code warnings}.
+     */
+    void revocationEvents(RevocationSourceListener audit, PrintWriter warnings) {
+        revocationEvents.target = audit;
+        revocationEvents.warnings = warnings;
     }
 
     private Revocation makeRevocation() throws CliException {
+        if (ocspNonce && ocsp == null) {
+            throw new CliException(ExitCode.USAGE, "--ocsp-nonce needs --ocsp");
+        }
         List<X509CRL> crls = new ArrayList<>();
         CrlCache.Builder cache = CrlCache.builder().fromCertificates(crlDistributionPoints)
                 .listener(revocationEvents);
@@ -134,7 +148,12 @@ final class TrustOptions {
             revocation = revocation.preferringCrls();
         }
         if (ocsp != null && !ocsp.isEmpty()) {
-            revocation = revocation.withOcspResponder(httpUri(ocsp, "--ocsp"));
+            revocation = revocation.withOcspResponder(plainHttp(ocsp, "--ocsp", "OCSP is asked over http only "
+                    + "(answers are signed; RFC 6960 A.1)"));
+        }
+        if (ocsp != null) {
+            revocation = revocation.withOcspCache(OcspCache.builder().requireNonce(ocspNonce)
+                    .listener(revocationEvents).build());
         }
         return revocation;
     }
@@ -144,10 +163,13 @@ final class TrustOptions {
     }
 
     private static URI crlUrl(String value) throws CliException {
-        URI uri = httpUri(value, "--crl");
+        return plainHttp(value, "--crl", "CRLs are fetched over http only (they are signed; RFC 5280)");
+    }
+
+    private static URI plainHttp(String value, String option, String why) throws CliException {
+        URI uri = httpUri(value, option);
         if (!"http".equalsIgnoreCase(uri.getScheme())) {
-            throw new CliException(ExitCode.USAGE, "--crl '" + value + "': CRLs are fetched over http only (they are "
-                    + "signed; RFC 5280)");
+            throw new CliException(ExitCode.USAGE, option + " '" + value + "': " + why);
         }
         return uri;
     }
@@ -182,6 +204,7 @@ final class TrustOptions {
     /** Forwards to the listener set once the audit trail runs; until then failures are only logged. */
     private static final class LateListener implements RevocationSourceListener {
         private volatile RevocationSourceListener target = RevocationSourceListener.none();
+        private volatile PrintWriter warnings;
 
         @Override
         public void updated(URI source, java.time.Instant thisUpdate, java.time.Instant nextUpdate) {
@@ -191,6 +214,13 @@ final class TrustOptions {
         @Override
         public void failed(URI source, String reason) {
             target.failed(source, reason);
+            PrintWriter w = warnings;
+            if (w != null) {
+                synchronized (w) {
+                    w.println("warning: revocation data from " + source + ": " + reason);
+                    w.flush();
+                }
+            }
         }
     }
 

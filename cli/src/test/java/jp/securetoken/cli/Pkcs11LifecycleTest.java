@@ -114,4 +114,37 @@ class Pkcs11LifecycleTest {
         assertEquals(1, count(after, "Private Key Object; RSA \n  label:      node\n"), after);
         assertEquals(second.getPublicKey(), csr("node", "CN=clinic-001").getPublicKey());
     }
+
+    @Test
+    void aSoftHsmTokenEnrollsWithTheIssuingServerKeepsTheAnchorPrivatelyAndRenews() throws Exception {
+        Path issuerToken = Tokens.empty(dir.resolve("issuer.stk"), 5);
+        Path state = dir.resolve("issuer-state");
+        Path ca = dir.resolve("ca.pem");
+        expect(0, CliTestSupport.withPins().run("issuer", "init", "--token", "soft:" + issuerToken, "--subject",
+                "CN=Regional Network CA, C=JP", "--server-name", "127.0.0.1", "--ca-out", ca, "--pin-env", "UPIN"));
+        try (Cli.Running server = CliTestSupport.withPins().background("issuer", "serve", "--token",
+                "soft:" + issuerToken, "--state", state, "--port", "0", "--pin-env", "UPIN")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on (https://127\\.0\\.0\\.1:\\d+)/")
+                    .matcher(server.nextLine());
+            assertTrue(m.find());
+            String code = expect(0, new Cli().run("issuer", "invite", "--state", state, "--subject",
+                    "CN=clinic-hsm, C=JP")).out().lines().skip(1).findFirst().orElseThrow().trim();
+
+            Cli.Result enrolled = expect(0, cli().env("CODE", code).run("enroll", "--token", uri, "--est", m.group(1),
+                    "--issuer-anchor", ca, "--code-env", "CODE", "--pin-env", "UPIN"));
+            assertTrue(enrolled.out().startsWith("Enrolled 'node': CN=clinic-hsm,C=JP"), enrolled::toString);
+            assertTrue(objects().contains("securetoken:issuer-anchor"), "the anchor is a token object");
+
+            Cli.Result loggedIn = expect(0, cli().run("token", "info", uri, "--pin-env", "UPIN"));
+            assertTrue(loggedIn.out().matches("(?s).*lifecycle +7\\.2\\.3 c +M +issuing-server authentication +yes.*"),
+                    loggedIn::toString);
+            Cli.Result anonymous = expect(0, cli().run("token", "info", uri));
+            assertTrue(anonymous.out().matches("(?s).*lifecycle +7\\.2\\.3 c +M +issuing-server authentication +no.*"),
+                    anonymous::toString);
+            assertTrue(anonymous.out().contains("log in to see"), anonymous::toString);
+
+            Cli.Result renewed = expect(0, cli().run("renew", "--token", uri, "--pin-env", "UPIN"));
+            assertTrue(renewed.out().startsWith("Renewed 'node': CN=clinic-hsm,C=JP"), renewed::toString);
+        }
+    }
 }

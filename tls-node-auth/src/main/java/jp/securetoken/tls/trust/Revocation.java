@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param crls          CRLs the application loaded; checked before OCSP is asked when {@code preferCrls}
  * @param preferCrls    ask CRLs first and OCSP second (default: OCSP first)
  * @param crlSource     CRLs kept current from the certificates' distribution points, if any
+ * @param ocspCache     OCSP responses kept until their nextUpdate, if any (without it, every check asks
+ *                      the responder)
  */
 public record Revocation(Mode mode, Optional<URI> ocspResponder, List<X509CRL> crls, boolean preferCrls,
-        Optional<CrlSource> crlSource) {
+        Optional<CrlSource> crlSource, Optional<OcspCache> ocspCache) {
 
     /** Whether a failed status check rejects the peer. */
     public enum Mode {
@@ -31,39 +33,44 @@ public record Revocation(Mode mode, Optional<URI> ocspResponder, List<X509CRL> c
 
     /** No revocation checking. */
     public static Revocation off() {
-        return new Revocation(Mode.OFF, Optional.empty(), List.of(), false, Optional.empty());
+        return new Revocation(Mode.OFF, Optional.empty(), List.of(), false, Optional.empty(), Optional.empty());
     }
 
     /** OCSP (responders from the certificates' AIA), falling back to the given CRLs; a failed check rejects. */
     public static Revocation hardFail() {
-        return new Revocation(Mode.HARD_FAIL, Optional.empty(), List.of(), false, Optional.empty());
+        return new Revocation(Mode.HARD_FAIL, Optional.empty(), List.of(), false, Optional.empty(), Optional.empty());
     }
 
     /** OCSP, falling back to the given CRLs; a failed check is logged and the peer accepted. */
     public static Revocation softFail() {
-        return new Revocation(Mode.SOFT_FAIL, Optional.empty(), List.of(), false, Optional.empty());
+        return new Revocation(Mode.SOFT_FAIL, Optional.empty(), List.of(), false, Optional.empty(), Optional.empty());
     }
 
     /** The same sources with another mode. */
     public Revocation withMode(Mode newMode) {
-        return new Revocation(newMode, ocspResponder, crls, preferCrls, crlSource);
+        return new Revocation(newMode, ocspResponder, crls, preferCrls, crlSource, ocspCache);
     }
 
     public Revocation withOcspResponder(URI responder) {
-        return new Revocation(mode, Optional.of(responder), crls, preferCrls, crlSource);
+        return new Revocation(mode, Optional.of(responder), crls, preferCrls, crlSource, ocspCache);
     }
 
     public Revocation withCrls(List<X509CRL> crls) {
-        return new Revocation(mode, ocspResponder, crls, preferCrls, crlSource);
+        return new Revocation(mode, ocspResponder, crls, preferCrls, crlSource, ocspCache);
     }
 
     /** Also uses the CRLs this source keeps current (e.g. fetched from distribution points). */
     public Revocation withCrlSource(CrlSource source) {
-        return new Revocation(mode, ocspResponder, crls, preferCrls, Optional.of(source));
+        return new Revocation(mode, ocspResponder, crls, preferCrls, Optional.of(source), ocspCache);
+    }
+
+    /** Keeps OCSP responses in this cache until their nextUpdate (and asks through it, with its nonce setting). */
+    public Revocation withOcspCache(OcspCache cache) {
+        return new Revocation(mode, ocspResponder, crls, preferCrls, crlSource, Optional.of(cache));
     }
 
     /** Check the given CRLs first and ask OCSP only when they do not answer. */
     public Revocation preferringCrls() {
-        return new Revocation(mode, ocspResponder, crls, true, crlSource);
+        return new Revocation(mode, ocspResponder, crls, true, crlSource, ocspCache);
     }
 }

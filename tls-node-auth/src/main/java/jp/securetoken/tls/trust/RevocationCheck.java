@@ -15,7 +15,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,24 @@ final class RevocationCheck {
         List<X509Certificate> certificates = new ArrayList<>();
         certificates.add(path.leaf());
         certificates.addAll(path.intermediates());
+        List<X509CRL> crls = new ArrayList<>(revocation.crls());
+        if (revocation.crlSource().isPresent()) {
+            List<X509CRL> current = revocation.crlSource().get().crlsFor(path);
+            if (current.isEmpty()) {
+                note = "no current CRL from the distribution points; ";
+            }
+            crls.addAll(current);
+        }
+        Map<X509Certificate, byte[]> ocspResponses = new HashMap<>();
+        List<String> ocspUnavailable = new ArrayList<>();
+        // the cache is asked where OCSP would be: first, or when CRLs were preferred but none is at hand
+        if (revocation.ocspCache().isPresent() && !(revocation.preferCrls() && !crls.isEmpty())) {
+            askOcspCache(revocation, path, certificates, ocspResponses, ocspUnavailable);
+            if (!ocspUnavailable.isEmpty() && crls.isEmpty()) {
+                unknown(path, note, new CertPathValidatorException(String.join("; ", ocspUnavailable)));
+                return;
+            }
+        }
         try {
             CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(certificates);
             CertPathValidator validator = CertPathValidator.getInstance("PKIX");
@@ -54,19 +74,12 @@ final class RevocationCheck {
             params.setDate(Date.from(policy.clock().instant()));
             PKIXRevocationChecker checker = (PKIXRevocationChecker) validator.getRevocationChecker();
             EnumSet<PKIXRevocationChecker.Option> options = EnumSet.noneOf(PKIXRevocationChecker.Option.class);
-            if (revocation.preferCrls()) {
+            if (revocation.preferCrls() || !ocspUnavailable.isEmpty()) {
                 options.add(PKIXRevocationChecker.Option.PREFER_CRLS);
             }
             checker.setOptions(options);
             revocation.ocspResponder().ifPresent(checker::setOcspResponder);
-            List<X509CRL> crls = new ArrayList<>(revocation.crls());
-            if (revocation.crlSource().isPresent()) {
-                List<X509CRL> current = revocation.crlSource().get().crlsFor(path);
-                if (current.isEmpty()) {
-                    note = "no current CRL from the distribution points; ";
-                }
-                crls.addAll(current);
-            }
+            checker.setOcspResponses(ocspResponses);
             if (!crls.isEmpty()) {
                 params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
             }
@@ -83,6 +96,28 @@ final class RevocationCheck {
             // The JDK's checker lets some parse errors of a fetched answer escape unchecked (an OCSP
             // response with a malformed responder name: IllegalArgumentException; found by fuzzing)
             unknown(path, note, e);
+        }
+    }
+
+    /**
+     * Asks the OCSP cache about each certificate of the path: good answers go to the JDK's checker
+     * (which verifies them again), a revoked one refuses at once, the rest are listed as unavailable.
+     */
+    private static void askOcspCache(Revocation revocation, ValidatedPath path, List<X509Certificate> certificates,
+            Map<X509Certificate, byte[]> responses, List<String> unavailable) throws PeerRejectedException {
+        OcspCache cache = revocation.ocspCache().orElseThrow();
+        List<X509Certificate> cas = path.caCertificates();
+        for (int i = 0; i < certificates.size() && i < cas.size(); i++) {
+            X509Certificate certificate = certificates.get(i);
+            OcspCache.Answer answer = cache.status(certificate, cas.get(i), revocation.ocspResponder());
+            if (answer instanceof OcspCache.Answer.Good good) {
+                responses.put(certificate, good.response());
+            } else if (answer instanceof OcspCache.Answer.Revoked revoked) {
+                throw new PeerRejectedException(RejectionReason.REVOKED, NodeTrustManager.describe(certificate)
+                        + " (" + revoked.detail() + ")");
+            } else if (answer instanceof OcspCache.Answer.Unavailable none) {
+                unavailable.add(none.reason());
+            }
         }
     }
 

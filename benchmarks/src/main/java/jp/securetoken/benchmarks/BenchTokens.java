@@ -13,6 +13,12 @@ import jp.securetoken.testpki.TestPki;
 /** Software tokens for the benchmarks: a key generated inside the token, certified by a test PKI. */
 final class BenchTokens {
     static final String ALIAS = "node";
+    /**
+     * Connection limits for a benchmark's own loopback load: one source address opening thousands of
+     * connections is the load, not an attack (the defaults would refuse it).
+     */
+    static final jp.securetoken.tls.ConnectionLimits LOAD = new jp.securetoken.tls.ConnectionLimits(1_000_000,
+            java.time.Duration.ofSeconds(1), 100_000, 100_000);
 
     private BenchTokens() {
     }

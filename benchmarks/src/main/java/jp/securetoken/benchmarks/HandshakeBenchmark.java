@@ -73,7 +73,7 @@ public final class HandshakeBenchmark {
                 for (KeyAlgorithm algorithm : List.of(KeyAlgorithm.RSA_2048, KeyAlgorithm.EC_P256)) {
                     SecureToken token = BenchTokens.node(dir, "gateway-" + (n++), algorithm, pki);
                     try (NodeTlsContext tokenServer = NodeTls.server(CredentialSource.of(token, BenchTokens.ALIAS))
-                            .trustPolicy(trust).stack(stack).keyOperationExecutor(keyOps).build()) {
+                            .trustPolicy(trust).connectionLimits(BenchTokens.LOAD).stack(stack).keyOperationExecutor(keyOps).build()) {
                         HeldCertificate plainKey = pki.issue("gateway-plain").serverAuth().clientAuth()
                                 .keyPair(algorithm == KeyAlgorithm.EC_P256 ? TestPki.Keys.ecP256()
                                         : TestPki.Keys.rsa(2048)).build();

@@ -53,7 +53,7 @@ public final class IdleMemoryBenchmark {
                 .build()) {
             for (TlsStack stack : TlsStack.values()) {
                 try (NodeTlsContext server = NodeTls.server(CredentialSource.of(gateway, BenchTokens.ALIAS))
-                        .trustPolicy(trust).stack(stack).build()) {
+                        .trustPolicy(trust).connectionLimits(BenchTokens.LOAD).stack(stack).build()) {
                     measure(stack, server, client, loops, n);
                 }
             }

@@ -115,7 +115,7 @@ public final class LeakSoak {
         try (SecureToken gateway = BenchTokens.node(dir, "gateway", KeyAlgorithm.EC_P256, regional);
                 SecureToken clinic = BenchTokens.node(dir, "clinic", KeyAlgorithm.EC_P256, regional);
                 NodeTlsContext server = NodeTls.server(CredentialSource.of(gateway, BenchTokens.ALIAS))
-                        .trustPolicy(gatewayTrust).build();
+                        .trustPolicy(gatewayTrust).connectionLimits(BenchTokens.LOAD).build();
                 NodeTlsContext client = NodeTls.client(CredentialSource.of(clinic, BenchTokens.ALIAS))
                         .trustPolicy(clientTrust).build();
                 SoakPeers peers = new SoakPeers(server, 2)) {

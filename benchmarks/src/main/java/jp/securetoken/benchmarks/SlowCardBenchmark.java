@@ -66,7 +66,7 @@ public final class SlowCardBenchmark {
             for (TlsStack stack : TlsStack.values()) {
                 InstrumentedKey slow = InstrumentedKey.slow(gatewayToken.credential(BenchTokens.ALIAS).key(), CARD_TIME);
                 try (NodeTlsContext server = NodeTls.server(slow.source(gatewayToken.credential(BenchTokens.ALIAS)))
-                        .trustPolicy(trust).stack(stack).build()) {
+                        .trustPolicy(trust).connectionLimits(BenchTokens.LOAD).stack(stack).build()) {
                     echoLatencyWhileHandshakesQueue(stack, server, clinicToken, trust, serverLoop, clientLoops);
                 }
             }
@@ -138,7 +138,8 @@ public final class SlowCardBenchmark {
                 : InstrumentedKey.counting(gatewayCredential.key());
         InstrumentedKey clinicKey = pkcs1Only ? InstrumentedKey.pkcs1Only(clinicCredential.key())
                 : InstrumentedKey.counting(clinicCredential.key());
-        try (NodeTlsContext server = NodeTls.server(gatewayKey.source(gatewayCredential)).trustPolicy(trust).stack(stack)
+        try (NodeTlsContext server = NodeTls.server(gatewayKey.source(gatewayCredential)).trustPolicy(trust)
+                .connectionLimits(BenchTokens.LOAD).stack(stack)
                 .build();
                 NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
                         .stack(stack).build()) {
@@ -167,8 +168,10 @@ public final class SlowCardBenchmark {
         InstrumentedKey clinicKey = InstrumentedKey.counting(clinicCredential.key());
         SessionTicketKeys keys = SessionTicketKeys.from(ticketKeys, Duration.ofHours(1), Duration.ofHours(1));
         try (NodeTlsContext a = NodeTls.server(keyA.source(gatewayCredential)).trustPolicy(trust)
+                .connectionLimits(BenchTokens.LOAD)
                 .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
                 NodeTlsContext b = NodeTls.server(keyB.source(gatewayCredential)).trustPolicy(trust)
+                        .connectionLimits(BenchTokens.LOAD)
                         .stack(TlsStack.OPENSSL).sessionTicketKeys(keys).build();
                 NodeTlsContext client = NodeTls.client(clinicKey.source(clinicCredential)).trustPolicy(trust)
                         .stack(clientStack).build()) {

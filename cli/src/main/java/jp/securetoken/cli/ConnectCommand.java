@@ -117,10 +117,16 @@ final class ConnectCommand extends TokenAction {
         }
     }
 
-    private static CliException refused(NodeAuthenticationFailedEvent failed) {
+    /**
+     * The exit code of a failed handshake: 5 when either side refused the other; for our token's
+     * error, the code of that error (4 for a card removed mid-handshake), or 3 when it has none of
+     * its own (the token could not authenticate us).
+     */
+    static CliException refused(NodeAuthenticationFailedEvent failed) {
         ExitCode code = switch (failed.kind()) {
             case PEER_REJECTED, PEER_REFUSED_US -> ExitCode.PEER_REJECTED;
-            case TOKEN_ERROR -> ExitCode.AUTHENTICATION;
+            case TOKEN_ERROR -> failed.tokenError().map(ExitCode::of).filter(c -> c != ExitCode.FAILURE)
+                    .orElse(ExitCode.AUTHENTICATION);
             default -> ExitCode.FAILURE;
         };
         String who = failed.kind() == NodeAuthenticationFailedEvent.Kind.PEER_REFUSED_US ? "the server refused us"

@@ -60,6 +60,9 @@ final class ServeCommand extends TokenAction {
     String forward;
 
     @Mixin
+    LimitOptions limits;
+
+    @Mixin
     PinOptions.User userPin;
 
     @Mixin
@@ -71,6 +74,7 @@ final class ServeCommand extends TokenAction {
         jp.securetoken.tls.TlsStack requested = stack.value();
         var fleetKeys = ticketKeys.keys(requested);
         var policy = tls.policy();
+        var connectionLimits = limits.limits();
         try (PinReader pins = pins(); SecureToken opened = open(tls.token);
                 AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.trust.caFiles)) {
             SecureToken token = trail.watch(opened);
@@ -81,7 +85,7 @@ final class ServeCommand extends TokenAction {
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             CountDownLatch done = new CountDownLatch(1);
             var builder = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .stack(requested).listener(trail.listener());
+                    .stack(requested).listener(trail.listener()).connectionLimits(connectionLimits);
             fleetKeys.ifPresent(builder::sessionTicketKeys);
             try (NodeTlsContext context = build(builder)) {
                 PrintWriter out = out();
@@ -102,7 +106,8 @@ final class ServeCommand extends TokenAction {
                 synchronized (out) {
                     out.println("Listening on " + local.getHostString() + ":" + local.getPort() + " as " + self
                             + " (" + String.join(", ", context.protocols()) + ")"
-                            + (target == null ? ", echoing" : ", forwarding to " + target));
+                            + (target == null ? ", echoing" : ", forwarding to " + target) + "; limits: "
+                            + connectionLimits);
                     context.restriction().ifPresent(r -> out.println("Note: " + r));
                     StackOption.note(context).ifPresent(out::println);
                     if (target != null && context.stack() == jp.securetoken.tls.TlsStack.OPENSSL) {

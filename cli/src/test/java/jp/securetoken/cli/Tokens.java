@@ -49,6 +49,12 @@ final class Tokens {
 
     /** A token holding credential {@code node} for {@code commonName}, with clientAuth and, for servers, serverAuth. */
     static Path node(Path file, TestPki ca, String commonName, boolean server) throws Exception {
+        return node(file, ca, commonName, server, issue -> { });
+    }
+
+    /** As {@link #node(Path, TestPki, String, boolean)}, with more said of the certificate (e.g. its DNS names). */
+    static Path node(Path file, TestPki ca, String commonName, boolean server,
+            java.util.function.Consumer<TestPki.Issue> more) throws Exception {
         empty(file, 5);
         try (SecureToken token = SoftTokens.open(file);
                 PinCallback.Fixed user = PinCallback.fixed(USER_PIN.toCharArray())) {
@@ -58,6 +64,7 @@ final class Tokens {
             if (server) {
                 issue.serverAuth();
             }
+            more.accept(issue);
             token.lifecycle().writeCredential("node", issue.certifyChain(key.publicKey()),
                     CredentialUsage.NODE_AUTHENTICATION);
         }

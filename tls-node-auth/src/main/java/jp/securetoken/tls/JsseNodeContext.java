@@ -19,7 +19,10 @@ import javax.net.ssl.SSLSocket;
  */
 public record JsseNodeContext(SSLContext sslContext, SSLParameters parameters) {
 
-    /** A connected client socket that has completed its handshake. */
+    /**
+     * A connected client socket that has completed its handshake. It refuses to make a new session
+     * on it afterwards, so a renegotiation its server asks for costs no token signature.
+     */
     public SSLSocket connect(String host, int port, Duration timeout) throws IOException {
         return connect(new Socket(), host, port, timeout);
     }
@@ -35,6 +38,9 @@ public record JsseNodeContext(SSLContext sslContext, SSLParameters parameters) {
             SSLSocket socket = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, host, port, true);
             socket.setSSLParameters(parameters);
             socket.startHandshake();
+            // a renegotiation the server asks for may resume this session but never make a new one:
+            // no second token signature, no second identity on this connection
+            socket.setEnableSessionCreation(false);
             return socket;
         } catch (IOException e) {
             plain.close();

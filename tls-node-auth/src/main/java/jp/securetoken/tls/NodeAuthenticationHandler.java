@@ -43,6 +43,9 @@ final class NodeAuthenticationHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent done) {
             if (done.isSuccess()) {
                 authenticated(ctx);
+            } else if (ctx.channel().attr(ConnectionLimitHandler.REFUSED).get() != null) {
+                // refused over a connection limit before TLS: counted and logged there, not an authentication
+                failureReported = true;
             } else if (!failureReported) {
                 failed(ctx, done.cause());
             }

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeTlsBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(NodeTlsBuilder.class);
+    /** The JDK's own switch against client-initiated renegotiation, read once per JVM at its first TLS server handshake. */
+    static final String JDK_REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     private final boolean server;
     private final CredentialSource credential;
@@ -54,6 +56,7 @@ public final class NodeTlsBuilder {
     private NodeAuthenticationListener listener = NodeAuthenticationListener.none();
     private Duration handshakeTimeout = Duration.ofSeconds(30);
     private SessionTicketKeys ticketKeys;
+    private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
 
     NodeTlsBuilder(boolean server, CredentialSource credential) {
         this.server = server;
@@ -116,6 +119,16 @@ public final class NodeTlsBuilder {
         return this;
     }
 
+    /**
+     * Servers only: how many connections strangers may make the server handle before their
+     * certificate is seen (default {@link ConnectionLimits#DEFAULTS}). A connection over a limit is
+     * closed before TLS and counted in {@link NodeTlsContext#limitCounters()}.
+     */
+    public NodeTlsBuilder connectionLimits(ConnectionLimits limits) {
+        this.connectionLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
     /** Told of every handshake outcome (audit). */
     public NodeTlsBuilder listener(NodeAuthenticationListener listener) {
         this.listener = listener;
@@ -128,6 +141,9 @@ public final class NodeTlsBuilder {
      */
     public NodeTlsContext build() throws TokenException, SSLException {
         ProtocolPlan plan = plan();
+        if (server) {
+            refuseClientRenegotiationOnJdkSockets();
+        }
         TlsStack effective = effectiveStack(plan);
         TokenKeyManager tokenKeys = new TokenKeyManager(credential);
         X509ExtendedKeyManager keyManager = effective == TlsStack.OPENSSL ? new NativeTokenKeyManager(tokenKeys)
@@ -162,7 +178,8 @@ public final class NodeTlsBuilder {
         boolean ownsExecutor = keyOperationExecutor == null;
         ExecutorService executor = ownsExecutor ? defaultExecutor() : keyOperationExecutor;
         return new NodeTlsContext(context, server, plan, effective, executor, ownsExecutor, listener, handshakeTimeout,
-                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager, signingFailures);
+                rotation, java.util.Optional.ofNullable(stackFallback(plan)), trustManager, signingFailures,
+                server ? new ConnectionLimiter(connectionLimits) : null);
     }
 
     /**
@@ -197,9 +214,21 @@ public final class NodeTlsBuilder {
     /**
      * Builds the same configuration for plain JSSE users (sockets, {@code HttpClient}) instead of
      * Netty. Key operations then run on the caller's thread.
+     *
+     * <p>Renegotiation: the pipeline guard of {@link NodeTlsContext#addTo} cannot sit in front of a
+     * plain socket. On BCJSSE renegotiation is refused by the stack itself. For the JDK's sockets a
+     * server context sets the JDK's switch {@value #JDK_REJECT_RENEGOTIATION}{@code =true} unless the
+     * application set it (a value other than {@code true} is logged as a warning); the JDK reads it once,
+     * at the first TLS server handshake of the JVM, so it holds when the first server context (Netty or
+     * plain) is built before any other JDK TLS server has handshaken, and always when the JVM is
+     * started with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}. A client socket from
+     * {@link JsseNodeContext#connect} refuses a renegotiation its server asks for.
      */
     public JsseNodeContext buildJsse() throws TokenException, GeneralSecurityException {
         ProtocolPlan plan = plan();
+        if (server && stack != TlsStack.BCJSSE) {
+            refuseClientRenegotiationOnJdkSockets();
+        }
         SSLContext context = stack == TlsStack.BCJSSE ? SSLContext.getInstance("TLS", bcjsse())
                 : SSLContext.getInstance("TLS");
         context.init(new KeyManager[] {new TokenKeyManager(credential)}, new TrustManager[] {trustManager()}, null);
@@ -239,6 +268,24 @@ public final class NodeTlsBuilder {
                 ? trustPolicy.toBuilder().requireExtendedKeyUsage(true).build() : trustPolicy;
         return new NodeTrustManager(effective,
                 server ? NodeTrustManager.PeerRole.CLIENT : NodeTrustManager.PeerRole.SERVER);
+    }
+
+    /**
+     * Turns on the JDK's refusal of client-initiated renegotiation for the whole JVM, unless the
+     * application decided otherwise: Netty pipelines have {@link RenegotiationGuard}, plain JDK sockets
+     * have only this switch. Each renegotiation would cost a token signature.
+     */
+    private static synchronized void refuseClientRenegotiationOnJdkSockets() {
+        String set = System.getProperty(JDK_REJECT_RENEGOTIATION);
+        if (set == null) {
+            System.setProperty(JDK_REJECT_RENEGOTIATION, "true");
+            LOG.info("Set {}=true: JDK TLS server sockets of this JVM refuse client-initiated renegotiation",
+                    JDK_REJECT_RENEGOTIATION);
+        } else if (!"true".equalsIgnoreCase(set.trim())) {
+            LOG.warn("{}={}: plain-JSSE server sockets on the JDK stack accept client-initiated TLS 1.2 "
+                    + "renegotiation, each costing a token signature (Netty pipelines refuse it regardless)",
+                    JDK_REJECT_RENEGOTIATION, set);
+        }
     }
 
     private static synchronized Provider bcjsse() {

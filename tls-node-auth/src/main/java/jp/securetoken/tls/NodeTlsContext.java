@@ -23,6 +23,8 @@ public final class NodeTlsContext implements AutoCloseable {
     public static final String TLS_HANDLER = "securetoken-tls";
     /** Name of the handler in front of the TLS handler that refuses renegotiation. */
     public static final String RENEGOTIATION_GUARD = "securetoken-no-renegotiation";
+    /** Name of the handler, first in a server connection's pipeline, that enforces the connection limits. */
+    public static final String LIMIT_HANDLER = "securetoken-limits";
     /** Name of the handler that reports the authenticated peer. */
     public static final String AUTH_HANDLER = "securetoken-node-auth";
 
@@ -37,12 +39,14 @@ public final class NodeTlsContext implements AutoCloseable {
     private final TicketKeyRotation ticketKeys;
     private final NodeTrustManager trustManager;
     private final Optional<String> stackFallback;
+    private final ConnectionLimiter limiter;
     private final SigningFailures signingFailures;
 
     NodeTlsContext(SslContext sslContext, boolean server, ProtocolPlan plan, TlsStack stack, ExecutorService executor,
             boolean ownsExecutor, NodeAuthenticationListener listener, Duration handshakeTimeout,
             TicketKeyRotation ticketKeys, Optional<String> stackFallback, NodeTrustManager trustManager,
-            SigningFailures signingFailures) {
+            SigningFailures signingFailures, ConnectionLimiter limiter) {
+        this.limiter = limiter;
         this.ticketKeys = ticketKeys;
         this.signingFailures = signingFailures;
         this.stackFallback = stackFallback;
@@ -87,6 +91,16 @@ public final class NodeTlsContext implements AutoCloseable {
         return stackFallback;
     }
 
+    /** A server's connection limits (empty for a client, which accepts no connections). */
+    public Optional<ConnectionLimits> connectionLimits() {
+        return Optional.ofNullable(limiter).map(ConnectionLimiter::limits);
+    }
+
+    /** What a server's connection limits did so far: connections open, and refusals by each limit (all zero for a client). */
+    public ConnectionLimitCounters limitCounters() {
+        return limiter == null ? new ConnectionLimitCounters(0, 0, 0, 0, 0) : limiter.counters();
+    }
+
     /**
      * Re-reads the fleet's session-ticket keys now rather than at the next scheduled reload (e.g. on
      * SIGHUP after a rotation). Does nothing without {@link NodeTlsBuilder#sessionTicketKeys}.
@@ -117,7 +131,9 @@ public final class NodeTlsContext implements AutoCloseable {
 
     /**
      * Adds the TLS handler and the node-authentication handler at the front of the channel's
-     * pipeline; call from the {@code ChannelInitializer}. Servers use this form. A client's channel
+     * pipeline; call from the {@code ChannelInitializer}. Servers use this form; on a server, a
+     * connection over the {@linkplain NodeTlsBuilder#connectionLimits connection limits} is closed
+     * here, before TLS (the application's handlers then see it only become inactive). A client's channel
      * has no remote address yet inside a {@code ChannelInitializer}: clients call
      * {@link #addTo(Channel, String, int)} with the host and port they connect to (needed for
      * session resumption and, when the policy checks host names, for that check). A client whose
@@ -147,6 +163,9 @@ public final class NodeTlsContext implements AutoCloseable {
                 signingFailures));
         channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
         channel.pipeline().addFirst(RENEGOTIATION_GUARD, new RenegotiationGuard());
+        if (limiter != null) {
+            channel.pipeline().addFirst(LIMIT_HANDLER, new ConnectionLimitHandler(limiter));
+        }
     }
 
     /** Stops the key-operation executor it owns; established connections are not touched. */

@@ -259,15 +259,7 @@ class AuditDeliveryTest extends LoopbackNodesTest {
 
     @Test
     void eventsOfAKilledSendingProcessArriveAfterItsRestart() throws Exception {
-        Path token = dir.resolve("sender.stk");
-        SoftTokenFixture.create(token, TestNodes.PIN).close();
-        try (SecureToken t = jp.securetoken.soft.SoftTokens.open(token)) {
-            try (jp.securetoken.api.PinCallback.Fixed pin = jp.securetoken.api.PinCallback.fixed(TestNodes.PIN)) {
-                t.login(pin);
-            }
-            t.lifecycle().enroll(TestNodes.ALIAS, KeyAlgorithm.EC_P256,
-                    jp.securetoken.api.CredentialUsage.NODE_AUTHENTICATION, pki.issue("gateway").clientAuth()::certifyChain);
-        }
+        Path token = SoftTokenFixture.enrolledFile(dir.resolve("sender.stk"), pki.issue("gateway").clientAuth());
         Path ca = dir.resolve("ca.pem");
         Files.writeString(ca, pki.ca().certificatePem());
         String java = ProcessHandle.current().info().command().orElse("java");

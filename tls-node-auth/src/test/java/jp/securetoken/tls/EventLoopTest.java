@@ -34,7 +34,11 @@ class EventLoopTest extends LoopbackNodesTest {
         InstrumentedKey slowCard = InstrumentedKey.slow(gateway.credential(TestNodes.ALIAS).key(),
                 Duration.ofMillis(300));
         Peers.Server server = peers.echoServer(nodes.track(NodeTls.server(
-                slowCard.source(gateway.credential(TestNodes.ALIAS))).trustPolicy(trust).stack(stack).build()));
+                slowCard.source(gateway.credential(TestNodes.ALIAS))).trustPolicy(trust).stack(stack)
+                // 21 handshakes from one address at once are this test's load (ConnectionLimitTest: the defaults)
+                .connectionLimits(ConnectionLimits.DEFAULTS.withHandshakesPerSource(100, Duration.ofMinutes(1))
+                        .withConcurrentHandshakes(100))
+                .build()));
 
         Peers.Client established = peers.connect(newClient(clinic), server.port());
         established.awaitAuthenticated();

@@ -48,13 +48,18 @@ class ForwardingGatewayTest extends LoopbackNodesTest {
     }
 
     private int startGateway() throws Exception {
+        startGateway(builder -> builder);
+        return gateway.address().getPort();
+    }
+
+    private NodeTlsContext startGateway(java.util.function.UnaryOperator<NodeTlsBuilder> more) throws Exception {
         SecureToken token = nodes.node("access-point", KeyAlgorithm.EC_P256, pki, i -> i.serverAuth());
-        NodeTlsContext tls = nodes.track(NodeTls.server(CredentialSource.of(token, TestNodes.ALIAS))
+        NodeTlsContext tls = nodes.track(more.apply(NodeTls.server(CredentialSource.of(token, TestNodes.ALIAS))
                 .trustPolicy(TrustPolicy.builder().trustAnchors(pki.caCertificate())
-                        .allowPeers(PeerPattern.commonName("clinic-*")).build())
+                        .allowPeers(PeerPattern.commonName("clinic-*")).build()))
                 .build());
         gateway = ForwardingGateway.start(tls, new InetSocketAddress("127.0.0.1", 0), internal.getAddress());
-        return gateway.address().getPort();
+        return tls;
     }
 
     private Peers.Client connect(String node, int port) throws Exception {
@@ -97,5 +102,22 @@ class ForwardingGatewayTest extends LoopbackNodesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !lab.channel.isActive());
         assertEquals(0, requests.get());
         assertTrue(lab.received.isEmpty());
+    }
+
+    @Test
+    void theGatewayHasConnectionLimitsByDefaultAndClosesConnectionsOverThem() throws Exception {
+        assertEquals(java.util.Optional.of(ConnectionLimits.DEFAULTS), startGateway(b -> b).connectionLimits());
+        gateway.close();
+        NodeTlsContext tls = startGateway(b -> b.connectionLimits(
+                ConnectionLimits.DEFAULTS.withHandshakesPerSource(2, Duration.ofMinutes(10))));
+        int port = gateway.address().getPort();
+        try (java.net.Socket first = new java.net.Socket("127.0.0.1", port);
+                java.net.Socket second = new java.net.Socket("127.0.0.1", port);
+                java.net.Socket third = new java.net.Socket("127.0.0.1", port)) {
+            third.setSoTimeout(20_000);
+            assertEquals(-1, third.getInputStream().read(), "the third connection from one address was not closed");
+            assertEquals(1, tls.limitCounters().refusedBySourceRate());
+        }
+        assertEquals(0, requests.get());
     }
 }

@@ -21,4 +21,17 @@ final class SoftTokenFixture {
         }
         return SoftTokens.open(file);
     }
+
+    /**
+     * A closed token file holding credential {@link TestNodes#ALIAS}, key made in the token and certified
+     * as {@code certificate} says, for a test's child process to open with {@link TestNodes#PIN}.
+     */
+    static Path enrolledFile(Path file, jp.securetoken.testpki.TestPki.Issue certificate) throws TokenException {
+        try (SecureToken token = create(file, TestNodes.PIN); PinCallback.Fixed pin = PinCallback.fixed(TestNodes.PIN)) {
+            token.login(pin);
+            token.lifecycle().enroll(TestNodes.ALIAS, jp.securetoken.api.KeyAlgorithm.EC_P256,
+                    jp.securetoken.api.CredentialUsage.NODE_AUTHENTICATION, certificate::certifyChain);
+        }
+        return file;
+    }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A CRL repository on loopback, as a CA publishes CRLs over HTTP (JPKI's リポジトリ): serves
  * {@code application/pkix-crl} at paths whose content a test replaces ("the next day's CRL"), or
- * raw bytes and redirects for attacks. {@link #stop()} takes it down while the test goes on.
+ * raw bytes (a replayed OCSP answer, garbage, an oversized body) and redirects for attacks. {@link #stop()} takes it down while the test goes on.
  */
 public final class CrlRepository implements AutoCloseable {
     private final HttpServer server;

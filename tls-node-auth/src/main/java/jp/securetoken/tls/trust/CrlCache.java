@@ -428,7 +428,7 @@ public final class CrlCache implements CrlSource, AutoCloseable {
 
         /** How long after a failed fetch (or an unchanged CRL past its refresh time) to try again (default 5 min). */
         public Builder retryEvery(Duration retry) {
-            this.retryEvery = positive(retry, "retryEvery");
+            this.retryEvery = RevocationFetch.positive(retry, "retryEvery");
             return this;
         }
 
@@ -438,37 +438,31 @@ public final class CrlCache implements CrlSource, AutoCloseable {
          * then heard sooner). Default: only at the refreshAt point.
          */
         public Builder refreshAtLeastEvery(Duration maxAge) {
-            this.maxAge = Optional.of(positive(maxAge, "refreshAtLeastEvery"));
+            this.maxAge = Optional.of(RevocationFetch.positive(maxAge, "refreshAtLeastEvery"));
             return this;
         }
 
         /** How often the schedule looks for due refreshes (default 1 min). */
         public Builder checkEvery(Duration every) {
-            this.checkEvery = positive(every, "checkEvery");
+            this.checkEvery = RevocationFetch.positive(every, "checkEvery");
             return this;
         }
 
         /** Time bound of one fetch, connection and body included (default 15 s). */
         public Builder timeout(Duration timeout) {
-            this.timeout = positive(timeout, "timeout");
+            this.timeout = RevocationFetch.positive(timeout, "timeout");
             return this;
         }
 
         /** Size bound of one CRL (default 16 MiB). */
         public Builder maxBytes(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxBytes must be positive");
-            }
-            this.maxBytes = max;
+            this.maxBytes = RevocationFetch.positive(max, "maxBytes");
             return this;
         }
 
         /** How many distribution points are cached at most (default 64); more are ignored with a warning. */
         public Builder maxDistributionPoints(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxDistributionPoints must be positive");
-            }
-            this.maxPoints = max;
+            this.maxPoints = RevocationFetch.positive(max, "maxDistributionPoints");
             return this;
         }
 
@@ -488,11 +482,5 @@ public final class CrlCache implements CrlSource, AutoCloseable {
             return new CrlCache(this);
         }
 
-        private static Duration positive(Duration d, String what) {
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive");
-            }
-            return d;
-        }
     }
 }

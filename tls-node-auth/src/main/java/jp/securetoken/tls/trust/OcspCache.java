@@ -296,10 +296,7 @@ public final class OcspCache {
 
         /** How many answers are kept at most (default 10 000); the least recently used go first. */
         public Builder maxEntries(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxEntries must be positive");
-            }
-            this.maxEntries = max;
+            this.maxEntries = RevocationFetch.positive(max, "maxEntries");
             return this;
         }
 
@@ -317,28 +314,19 @@ public final class OcspCache {
 
         /** How long a failed fetch is remembered before the responder is asked again (default 30 s). */
         public Builder retryEvery(Duration retry) {
-            if (retry.isNegative() || retry.isZero()) {
-                throw new IllegalArgumentException("retryEvery must be positive");
-            }
-            this.retryEvery = retry;
+            this.retryEvery = RevocationFetch.positive(retry, "retryEvery");
             return this;
         }
 
         /** Time bound of one request (default 10 s). */
         public Builder timeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive");
-            }
-            this.timeout = timeout;
+            this.timeout = RevocationFetch.positive(timeout, "timeout");
             return this;
         }
 
         /** Size bound of one response (default 1 MiB). */
         public Builder maxBytes(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxBytes must be positive");
-            }
-            this.maxBytes = max;
+            this.maxBytes = RevocationFetch.positive(max, "maxBytes");
             return this;
         }
 

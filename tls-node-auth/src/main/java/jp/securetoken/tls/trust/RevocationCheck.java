@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks the revocation status of a validated path (leaf and intermediates) with the PKIX
- * revocation checker: CRLs (given ones and, when a {@link CrlSource} is configured, those fetched
- * from the certificates' distribution points) and OCSP. Runs after every local check, since it may
- * go to the network. REVOKED always refuses; a status that cannot be established refuses under
- * hard-fail ({@link RejectionReason#REVOCATION_UNKNOWN}) and is logged and accepted under soft-fail,
+ * revocation checker: CRLs (given ones and, when a {@link CrlSource} such as {@link CrlCache} is
+ * configured, those it holds current for the path) and OCSP (through the {@link OcspCache} when
+ * there is one: its good answers go to the checker, a revoked one refuses at once, and when it has
+ * no answer CRLs are asked). Runs after every local check, since it may go to the network. REVOKED
+ * always refuses; a status that cannot be established refuses under hard-fail
+ * ({@link RejectionReason#REVOCATION_UNKNOWN}) and is logged and accepted under soft-fail,
  * including when no source exists at all.
  */
 final class RevocationCheck {

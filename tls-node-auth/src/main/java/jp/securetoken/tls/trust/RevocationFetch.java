@@ -38,6 +38,22 @@ final class RevocationFetch {
                 .version(HttpClient.Version.HTTP_1_1).build();
     }
 
+    /** {@code d}, when positive; for the builders of the caches that fetch. */
+    static Duration positive(Duration d, String what) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return d;
+    }
+
+    /** {@code n}, when positive. */
+    static int positive(int n, String what) {
+        if (n <= 0) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return n;
+    }
+
     /** Whether {@code uri} is a URL this fetcher goes to (http, with a host). */
     static boolean isHttp(URI uri) {
         return uri.getScheme() != null && "http".equals(uri.getScheme().toLowerCase(Locale.ROOT))

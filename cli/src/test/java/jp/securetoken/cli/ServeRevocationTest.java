@@ -3,14 +3,18 @@ package jp.securetoken.cli;
 import static jp.securetoken.cli.CliTestSupport.expect;
 import static jp.securetoken.cli.CliTestSupport.withPins;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.ServerSocket;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.securetoken.testpki.CrlRepository;
@@ -22,11 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --crl URL} and {@code --crl-dp}: CRLs kept current from a loopback repository while
- * {@code nodeauth serve} runs as a separate process and Debian's {@code openssl s_client} connects
- * as the clinic; {@code verify} with the same options.
+ * Revocation data that stays fresh while {@code nodeauth serve} runs as a separate process and
+ * Debian's {@code openssl s_client} connects as the clinic: {@code --crl URL} and {@code --crl-dp}
+ * (CRLs kept current from a loopback repository), {@code --ocsp URL --ocsp-nonce} (answers of
+ * Debian's {@code openssl ocsp} kept until their nextUpdate); {@code verify} with the same options.
  */
-class ServeCrlTest {
+class ServeRevocationTest {
     private static final Pattern LISTENING = Pattern.compile("Listening on 127\\.0\\.0\\.1:(\\d+) as .*");
     private static final String DP = "/regional.crl";
 
@@ -70,16 +75,11 @@ class ServeCrlTest {
 
     /** Connects as {@code held} with {@code openssl s_client}; the line {@code serve} printed about it. */
     private String handshake(Cli.Running server, int port, HeldCertificate held) throws Exception {
-        Path cert = Files.writeString(dir.resolve("client.pem"), held.certificatePem());
-        Path key = Files.writeString(dir.resolve("client.key"), held.privateKeyPem());
-        Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-cert",
-                cert.toString(), "-key", key.toString(), "-quiet").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
+        Files.writeString(dir.resolve("client.pem"), held.certificatePem());
+        Files.writeString(dir.resolve("client.key"), held.privateKeyPem());
+        try (ExternalTool client = ExternalTool.start(dir, "openssl", "openssl", "s_client", "-connect",
+                "127.0.0.1:" + port, "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             return server.nextLine();
-        } finally {
-            client.destroy();
-            client.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -152,5 +152,43 @@ class ServeCrlTest {
         Cli.Result interval = expect(2, new Cli().run("verify", goodPem, "--ca", ca, "--crl", repository.url(DP),
                 "--crl-refresh", "soon"));
         assertTrue(interval.err().contains("--crl-refresh 'soon' is not a duration"), interval::toString);
+    }
+
+    @Test
+    void theCachedAnswerStillAdmitsAfterTheResponderHasGone() throws Exception {
+        HeldCertificate clinic = pki.issue("clinic-001").clientAuth().build();
+        Files.writeString(dir.resolve("ca.key"), pki.ca().privateKeyPem());
+        DateTimeFormatter f = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+        String hex = clinic.certificate().getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+        Files.writeString(dir.resolve("index.txt"), "V\t" + f.format(clinic.certificate().getNotAfter().toInstant())
+                + "\t\t" + (hex.length() % 2 == 0 ? hex : "0" + hex) + "\tunknown\t/CN=clinic-001\n");
+        int ocspPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            ocspPort = s.getLocalPort();
+        }
+        try (ExternalTool responder = ExternalTool.start(dir, "openssl", "openssl", "ocsp", "-index", "index.txt",
+                "-port", String.valueOf(ocspPort), "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-ndays",
+                "1", "-nrequest", "1");
+                Cli.Running server = serve("--ocsp", "http://127.0.0.1:" + ocspPort, "--ocsp-nonce")) {
+            responder.awaitOutput("waiting for OCSP client connections");
+            int port = port(server);
+
+            String first = handshake(server, port, clinic);
+            assertTrue(first.startsWith("authenticated clinic-001 "), first);
+            assertEquals(0, responder.closeInput(), "openssl ocsp answered once and exits");
+
+            String cached = handshake(server, port, clinic);
+            assertTrue(cached.startsWith("authenticated clinic-001 "), "admitted from the cache: " + cached);
+        }
+    }
+
+    @Test
+    void anOcspNonceWithoutOcspOrAnHttpsResponderIsAUsageError() throws Exception {
+        Path leaf = Files.writeString(dir.resolve("leaf.pem"), pki.issue("clinic-001").clientAuth().build()
+                .chainPem());
+        Cli.Result nonce = expect(2, new Cli().run("verify", leaf, "--ca", ca, "--ocsp-nonce"));
+        assertTrue(nonce.err().contains("--ocsp-nonce needs --ocsp"), nonce::toString);
+        Cli.Result https = expect(2, new Cli().run("verify", leaf, "--ca", ca, "--ocsp", "https://127.0.0.1:1/"));
+        assertTrue(https.err().contains("OCSP is asked over http only"), https::toString);
     }
 }

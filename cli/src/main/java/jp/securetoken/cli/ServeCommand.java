@@ -110,6 +110,10 @@ final class ServeCommand extends TokenAction {
                             + connectionLimits);
                     context.restriction().ifPresent(r -> out.println("Note: " + r));
                     StackOption.note(context).ifPresent(out::println);
+                    if (target != null && context.stack() == jp.securetoken.tls.TlsStack.OPENSSL) {
+                        out.println("Note: the openssl stack does not half-close: a client that closes its side"
+                                + " before the service answers gets no answer (use --stack jdk for such clients)");
+                    }
                     out.flush();
                 }
                 server.closeFuture().sync();

@@ -105,6 +105,16 @@ class ServeConnectTest {
     }
 
     @Test
+    void aNativeGatewaySaysThatItDoesNotHalfClose() throws Exception {
+        try (Cli.Running server = serve("--stack", "openssl", "--forward", "127.0.0.1:9")) {
+            port(server);
+            String note = server.nextLine();
+            assertTrue(note.startsWith("Note: the openssl stack does not half-close: a client that closes its side"
+                    + " before the service answers gets no answer"), note);
+        }
+    }
+
+    @Test
     void anUnknownStackIsAUsageError() throws Exception {
         Cli.Result r = expect(2, connect(1, "", ca, "--stack", "schannel"));
         assertTrue(r.err().contains("--stack 'schannel' is not one of jdk, openssl, bcjsse"), r::toString);

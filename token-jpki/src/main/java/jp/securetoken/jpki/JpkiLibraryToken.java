@@ -81,6 +81,7 @@ final class JpkiLibraryToken implements SecureToken {
     private volatile boolean loggedIn;
     private volatile boolean closed;
     private List<X509Certificate> chain;
+    private final java.util.Map<X509Certificate, String> labels = new java.util.HashMap<>();
 
     private JpkiLibraryToken(JpkiTokenType type, JpkiConfig config, Pkcs11Library library,
             Pkcs11Library.Session session, String label, CommandQueue queue) {
@@ -221,6 +222,7 @@ final class JpkiLibraryToken implements SecureToken {
             if (loggedIn) {
                 loggedIn = false;
                 chain = null;
+                labels.clear();
                 session.logout();
             }
             return null;
@@ -254,7 +256,7 @@ final class JpkiLibraryToken implements SecureToken {
         });
     }
 
-    /** The certificates by their official labels; empty before login (the library's objects are private). */
+    /** The certificates with their labels (official: USERCERT, CACERT); empty before login (the library's objects are private). */
     @Override
     public List<TokenObject> objects() throws TokenException {
         return queue.call(() -> {
@@ -264,10 +266,10 @@ final class JpkiLibraryToken implements SecureToken {
                 return out;
             }
             List<X509Certificate> c = readChain("Reading the certificates");
-            out.add(new TokenObject(TokenObject.Kind.CERTIFICATE, USER_CERTIFICATE, "", true,
-                    c.get(0).getPublicKey().getAlgorithm(), c.get(0)));
-            out.add(new TokenObject(TokenObject.Kind.CERTIFICATE, CA_CERTIFICATE, "", true,
-                    c.get(1).getPublicKey().getAlgorithm(), c.get(1)));
+            for (X509Certificate certificate : c) {
+                out.add(new TokenObject(TokenObject.Kind.CERTIFICATE, labels.getOrDefault(certificate, ""), "", true,
+                        certificate.getPublicKey().getAlgorithm(), certificate));
+            }
             return out;
         });
     }
@@ -280,19 +282,60 @@ final class JpkiLibraryToken implements SecureToken {
         if (chain == null) {
             X509Certificate user = null;
             X509Certificate ca = null;
+            List<X509Certificate> all = new ArrayList<>();
             for (Pkcs11Library.Certificate c : session.certificates()) {
+                X509Certificate certificate = parse(c.der());
+                all.add(certificate);
+                labels.put(certificate, c.label());
                 if (USER_CERTIFICATE.equals(c.label())) {
-                    user = parse(c.der());
+                    user = certificate;
                 } else if (CA_CERTIFICATE.equals(c.label())) {
-                    ca = parse(c.der());
+                    ca = certificate;
                 }
             }
             if (user == null) {
-                throw new CredentialNotFoundException(USER_CERTIFICATE, info.label());
+                user = certificateWithKey(all);
+                ca = issuerOf(user, all);
             }
             chain = ca == null ? List.of(user) : List.of(user, ca);
         }
         return chain;
+    }
+
+    /**
+     * For a library without the official labels (OpenSC's names its objects "User Authentication
+     * Certificate" and so on): the user certificate is the one whose RSA key this token holds as a
+     * private key, found as the signing sequence finds USERKEY (by modulus and public exponent).
+     */
+    private X509Certificate certificateWithKey(List<X509Certificate> certificates) throws TokenException {
+        List<X509Certificate> withKey = new ArrayList<>();
+        for (X509Certificate c : certificates) {
+            if (c.getPublicKey() instanceof java.security.interfaces.RSAPublicKey rsa
+                    && !session.privateKeys(rsa.getModulus(), rsa.getPublicExponent()).isEmpty()) {
+                withKey.add(c);
+            }
+        }
+        if (withKey.size() != 1) {
+            throw new CredentialNotFoundException(USER_CERTIFICATE, info.label());
+        }
+        log.debug("{}: no object labelled {}; the certificate of the token's private key stands for it",
+                info.label(), USER_CERTIFICATE);
+        return withKey.get(0);
+    }
+
+    /** The certificate among {@code certificates} that issued {@code user}, or null. */
+    private static X509Certificate issuerOf(X509Certificate user, List<X509Certificate> certificates) {
+        for (X509Certificate c : certificates) {
+            if (c != user && c.getSubjectX500Principal().equals(user.getIssuerX500Principal())) {
+                try {
+                    user.verify(c.getPublicKey());
+                    return c;
+                } catch (java.security.GeneralSecurityException e) {
+                    // same name, other key: not the issuer
+                }
+            }
+        }
+        return null;
     }
 
     /** On the queue: C_SignInit(CKM_RSA_PKCS) + C_Sign on USERKEY, checked with the certificate. */

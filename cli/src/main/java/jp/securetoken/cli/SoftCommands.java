@@ -26,8 +26,12 @@ final class SoftCommands extends NodeAuth.Group {
         + "administrator PIN (each asked twice at the terminal, or read from --pin-env/--pin-file and "
         + "--admin-pin-env/--admin-pin-file).", "Never overwrites a file."})
     static final class Init extends TokenAction {
-        @Parameters(paramLabel = "FILE", description = "The token file to create, e.g. node.stk.")
-        Path file;
+        @Parameters(paramLabel = "FILE", arity = "0..1", description = "The token file to create, e.g. node.stk "
+                + "(or give --token soft:/path/node.stk).")
+        String file;
+
+        @Mixin
+        TokenAddress tokenAddress;
 
         @Option(names = "--label", required = true, paramLabel = "LABEL", description = "The token's label (1-64 "
                 + "characters).")
@@ -69,7 +73,7 @@ final class SoftCommands extends NodeAuth.Group {
                         new PinRequest(PinRole.USER, "new PIN", label, -1, PIN_RULE));
                 PinCallback admin = pins.now("administrator PIN", adminPin.source(), true,
                         new PinRequest(PinRole.ADMINISTRATOR, "new PIN", label, -1, PIN_RULE));
-                Path target = file.toAbsolutePath().normalize();
+                Path target = TokenAddress.softFile(tokenAddress.require(file), "soft init");
                 withProgress("Creating the token", () -> {
                     SoftTokens.create(target, settings.userPin(user).administratorPin(admin).build());
                     return null;

@@ -2,7 +2,6 @@ package jp.securetoken.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -69,7 +68,7 @@ final class SoftImportCommand extends TokenAction {
 
     @Override
     void run() throws Exception {
-        Path target = softFile(tokenAddress.require(null));
+        Path target = TokenAddress.softFile(tokenAddress.require(null), "soft import");
         byte[] bytes = readInput(file, "PKCS#12 file");
         try (PinReader pins = pins()) {
             KeyEntry key;
@@ -171,19 +170,5 @@ final class SoftImportCommand extends TokenAction {
             throw new CliException(ExitCode.BAD_INPUT, file + " is not a readable PKCS#12 file ("
                     + e.getClass().getSimpleName() + ")");
         }
-    }
-
-    /** The file of a software token address ({@code soft:/path} or a path). */
-    private static Path softFile(String address) throws CliException {
-        if (address.startsWith("soft:")) {
-            URI uri = URI.create(address.replace(" ", "%20"));
-            String path = uri.getPath() != null ? uri.getPath() : uri.getSchemeSpecificPart();
-            return Path.of(path).toAbsolutePath().normalize();
-        }
-        if (address.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !address.matches("^[a-zA-Z]:\\\\.*")) {
-            throw new CliException(ExitCode.USAGE, "soft import writes software tokens (soft:/path/node.stk); "
-                    + address + " is not one");
-        }
-        return Path.of(address).toAbsolutePath().normalize();
     }
 }

@@ -45,6 +45,23 @@ final class TokenAddress {
         throw new CliException(ExitCode.USAGE, "expected " + usage);
     }
 
+    /**
+     * The file of a software token address ({@code soft:/path/node.stk}, or a path), for the
+     * commands that create or write a software token file.
+     */
+    static java.nio.file.Path softFile(String address, String command) throws CliException {
+        if (address.startsWith("soft:")) {
+            java.net.URI uri = java.net.URI.create(address.replace(" ", "%20"));
+            String path = uri.getPath() != null ? uri.getPath() : uri.getSchemeSpecificPart();
+            return java.nio.file.Path.of(path).toAbsolutePath().normalize();
+        }
+        if (address.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !address.matches("^[a-zA-Z]:\\\\.*")) {
+            throw new CliException(ExitCode.USAGE, command + " writes software tokens (soft:/path/node.stk); "
+                    + address + " is not one");
+        }
+        return java.nio.file.Path.of(address).toAbsolutePath().normalize();
+    }
+
     /** A token address and the positional arguments that follow it. */
     record Split(String address, List<String> rest) {
     }

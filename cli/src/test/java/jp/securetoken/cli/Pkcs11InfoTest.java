@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +80,27 @@ class Pkcs11InfoTest {
         Cli.Result r = expect(0, cli().stdin(PIN + "\n").run("--pin-stdin", "token", "info", "--token", uri,
                 "--login"));
         assertTrue(r.out().contains("Credentials (1)"), r::toString);
+    }
+
+    @Test
+    void aPinFileLogsInAndShowsEverything() throws Exception {
+        Path pinFile = Files.writeString(dir.resolve("user.pin"), PIN + "\n");
+        Files.setPosixFilePermissions(pinFile, PosixFilePermissions.fromString("rw-------"));
+        Cli.Result r = expect(0, cli().run("token", "info", "--token", uri, "--pin-file", pinFile));
+        assertTrue(r.out().contains("Credentials (1)"), r::toString);
+        assertTrue(r.out().matches("(?s).*private key +label 'node'  id 01  RSA  private\n.*"), r::toString);
+    }
+
+    @Test
+    void loginAtATerminalAsksForThePinWithoutEcho() throws Exception {
+        try (Terminal t = Terminal.run(hsm.environment(), "token", "info", "--token", uri, "--login")) {
+            t.expect("User PIN of token 'usb-token'");
+            t.type(PIN);
+            assertEquals(0, t.exitCode(), t::transcript);
+            assertTrue(t.transcript().contains("Credentials (1)"), t::transcript);
+            assertTrue(t.transcript().contains("subject    CN=usb-node"), t::transcript);
+            assertFalse(t.transcript().contains(PIN), t::transcript);
+        }
     }
 
     @Test

@@ -27,9 +27,15 @@ final class Terminal implements AutoCloseable {
     }
 
     static Terminal run(Object... args) throws IOException {
+        return run(java.util.Map.of(), args);
+    }
+
+    /** As {@link #run(Object...)}, with these environment variables (a SoftHSM2 store's, say). */
+    static Terminal run(java.util.Map<String, String> env, Object... args) throws IOException {
         List<String> words = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                NodeAuth.class.getName()));
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "--add-exports", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), NodeAuth.class.getName()));
         for (Object a : args) {
             words.add(a.toString());
         }
@@ -40,6 +46,7 @@ final class Terminal implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder("script", "-qec", command.toString(), "/dev/null")
                 .redirectErrorStream(true);
         pb.environment().remove("SECURETOKEN_SOFT_DIR");
+        pb.environment().putAll(env);
         return new Terminal(pb.start());
     }
 

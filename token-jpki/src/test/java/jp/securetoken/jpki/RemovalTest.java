@@ -174,6 +174,32 @@ class RemovalTest {
     }
 
     @Test
+    void anotherProcessSelectingTheCardFaceApplicationIsHealedByReselectingJpki() throws Exception {
+        card = CardInReader.insert();
+        JpkiToken auth = open(JpkiConfig.auth());
+        auth.login(pin(AUTH_PIN));
+        TokenKey key = auth.credential("auth").key();
+        // another program on the host (OpenSC's opensc-tool, its own process and PC/SC connection) selects the
+        // card-face input-support application: the token's next SELECT EF answers 6A82
+        String select = "00:A4:04:0C:0A:" + String.join(":", JpkiCardProfile.MY_NUMBER_CARD.otherAidsHex().get(0)
+                .split("(?<=\\G..)"));
+        Process tool = new ProcessBuilder("opensc-tool", "--reader", CardInReader.READER, "--send-apdu", select)
+                .redirectErrorStream(true).start();
+        String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(tool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "opensc-tool did not finish");
+        assertEquals(0, tool.exitValue(), output);
+        assertTrue(output.contains("SW1=0x90, SW2=0x00"), output);
+
+        assertEquals(3, auth.pinStatus(PinRole.USER).retriesLeft(), "6A82 healed by selecting JPKI again");
+        assertEquals(IDENTITY.authCaCertificate(), auth.caCertificate());
+        assertThrows(LoginRequiredException.class, () -> key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE),
+                "selecting JPKI again cleared the card's PIN");
+        auth.login(pin(AUTH_PIN));
+        assertTrue(verifies(IDENTITY.authCertificate(), SignatureScheme.RSA_PKCS1_SHA256, MESSAGE,
+                key.sign(SignatureScheme.RSA_PKCS1_SHA256, MESSAGE)));
+    }
+
+    @Test
     void cardResetByAnotherApplicationNeedsLoginAgainAndReadsCarryOn() throws Exception {
         card = CardInReader.insert();
         JpkiToken token = open(JpkiConfig.auth());

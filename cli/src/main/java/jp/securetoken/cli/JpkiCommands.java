@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import jp.securetoken.jpki.JpkiCardProfile;
 import jp.securetoken.jpki.emulator.JpkiCardEmulator;
 import jp.securetoken.jpki.emulator.JpkiCardIdentity;
 import jp.securetoken.jpki.emulator.VpcdCardConnection;
@@ -36,6 +37,12 @@ final class JpkiCommands extends NodeAuth.Group {
                 description = "Write the card's user-authentication certificate and both CA certificates here as PEM.")
         Path certDir;
 
+        @Option(names = "--profile", defaultValue = "my-number-card", paramLabel = "NAME",
+                description = {"The card's layout: my-number-card (RSA-2048, the card issued since 2016, default) or "
+                    + "next-generation (EC P-384 keys and another application layout, as assumed for the card "
+                    + "announced for 2026; see the token-jpki README)."})
+        String profile;
+
         @Option(names = "--signing-delay", defaultValue = "0", paramLabel = "MILLIS",
                 description = "Make every signature take this long, like a slow card.")
         long signingDelayMillis;
@@ -46,14 +53,25 @@ final class JpkiCommands extends NodeAuth.Group {
             if (colon <= 0) {
                 throw new IllegalArgumentException("--vpcd wants HOST:PORT, got " + vpcd);
             }
-            JpkiCardIdentity identity = JpkiCardIdentity.builder().authPin(authPin).signPin(signPin).build();
+            JpkiCardProfile layout;
+            try {
+                layout = JpkiCardProfile.named(profile);
+            } catch (jp.securetoken.api.TokenUriException e) {
+                throw new CliException(ExitCode.USAGE, "--profile '" + profile + "' is not one of "
+                        + JpkiCardProfile.known().stream().map(JpkiCardProfile::name).toList(), e);
+            }
+            JpkiCardIdentity.Builder builder = JpkiCardIdentity.builder().authPin(authPin).signPin(signPin);
+            if (layout.equals(JpkiCardProfile.NEXT_GENERATION)) {
+                builder.ecP384();
+            }
+            JpkiCardIdentity identity = builder.build();
             if (certDir != null) {
                 Files.createDirectories(certDir);
                 Files.writeString(certDir.resolve("jpki-auth.pem"), Pem.encode("CERTIFICATE", identity.authCertificate().getEncoded()));
                 Files.writeString(certDir.resolve("jpki-auth-ca.pem"), Pem.encode("CERTIFICATE", identity.authCaCertificate().getEncoded()));
                 Files.writeString(certDir.resolve("jpki-sign-ca.pem"), Pem.encode("CERTIFICATE", identity.signCaCertificate().getEncoded()));
             }
-            JpkiCardEmulator card = JpkiCardEmulator.builder(identity)
+            JpkiCardEmulator card = JpkiCardEmulator.builder(identity).profile(layout)
                     .signingDelay(Duration.ofMillis(signingDelayMillis)).build();
             try (VpcdCardConnection connection = VpcdCardConnection.builder(card).host(vpcd.substring(0, colon))
                     .port(Integer.parseInt(vpcd.substring(colon + 1))).build()) {
@@ -63,6 +81,8 @@ final class JpkiCommands extends NodeAuth.Group {
                 out().printf("  user authentication: %s (PIN %s, 3 tries)%n",
                         identity.authCertificate().getSubjectX500Principal().getName(), authPin);
                 out().printf("  signature:           PIN %s, 5 tries (certificate readable after the PIN)%n", signPin);
+                out().printf("  card profile:        %s (%s keys)%n", layout.name(),
+                        identity.authCertificate().getPublicKey().getAlgorithm().equals("EC") ? "EC P-384" : "RSA-2048");
                 if (certDir != null) {
                     out().printf("  certificates written to %s%n", certDir.toAbsolutePath());
                 }

@@ -29,6 +29,7 @@ class Pkcs11PinTest {
         hsm = SoftHsm2.create(dir);
         hsm.initToken("change-me", PIN, SO_PIN);
         hsm.initToken("unlock-me", PIN, SO_PIN);
+        hsm.initToken("so-change", PIN, SO_PIN);
     }
 
     private static Cli cli() {
@@ -50,6 +51,19 @@ class Pkcs11PinTest {
         Cli.Result wrong = expect(3, cli().run("pin", "change", "--token", SoftHsm2.uri("change-me"), "--pin-env",
                 "OLD", "--new-pin-env", "NEW"));
         assertTrue(wrong.err().contains("PIN"), wrong::toString);
+    }
+
+    @Test
+    void pinChangeAdminSetsTheSecurityOfficerPinThatPkcs11ToolThenAccepts() throws Exception {
+        Cli.Result r = expect(0, cli().env("NEWSO", "1357-officer").run("pin", "change", "--token",
+                SoftHsm2.uri("so-change"), "--admin", "--admin-pin-env", "SO", "--new-pin-env", "NEWSO"));
+        assertTrue(r.out().contains("so-change"), r::toString);
+        assertEquals(0, hsm.pkcs11ToolRaw("--token-label", "so-change", "--login", "--login-type", "so", "--so-pin",
+                "1357-officer", "--list-objects", "--session-rw").exitCode());
+        assertTrue(hsm.pkcs11ToolRaw("--token-label", "so-change", "--login", "--login-type", "so", "--so-pin",
+                SO_PIN, "--list-objects", "--session-rw").exitCode() != 0,
+                "the old security officer PIN no longer logs in");
+        assertEquals(0, pkcs11ToolLogin("so-change", PIN), "the user PIN is unchanged");
     }
 
     @Test

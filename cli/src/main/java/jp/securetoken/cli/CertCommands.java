@@ -48,11 +48,14 @@ final class CertCommands extends NodeAuth.Group {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         @Override
         void run() throws Exception {
             List<X509Certificate> chain = SoftTokens.readCertificates(readInput(chainFile, "chain file"));
             try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
-                login(token, pins.callback("user PIN", userPin.source(), false));
+                login(token, pins, userPin, deviceKey);
                 Credential written = token.lifecycle().writeCredential(alias, chain, usage);
                 long days = written.daysToExpiry(Clock.systemUTC());
                 out().println("Imported '" + alias + "' (" + chain.size() + " certificate(s), "

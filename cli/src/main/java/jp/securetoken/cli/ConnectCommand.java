@@ -57,13 +57,16 @@ final class ConnectCommand extends TokenAction {
     @Mixin
     PinOptions.User userPin;
 
+    @Mixin
+    PinOptions.Device deviceKey;
+
     @Override
     void run() throws Exception {
         TlsOptions.HostPort target = TlsOptions.HostPort.parse(server, "HOST:PORT");
         jp.securetoken.tls.TlsStack requested = stack.value();
         var policy = tls.trust.builder().checkHostname(checkHostname).build();
         try (PinReader pins = pins(); SecureToken token = open(tls.token)) {
-            login(token, pins.callback("user PIN", userPin.source(), false));
+            login(token, pins, userPin, deviceKey);
             token.credential(tls.alias);
             tls.trust.revocationEvents(RevocationSourceListener.none(), err());
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -33,6 +33,9 @@ final class CsrCommand extends TokenAction {
     @Mixin
     PinOptions.User userPin;
 
+    @Mixin
+    PinOptions.Device deviceKey;
+
     @Override
     void run() throws Exception {
         X500Principal name;
@@ -43,7 +46,7 @@ final class CsrCommand extends TokenAction {
                     + e.getMessage(), e);
         }
         try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
-            login(token, pins.callback("user PIN", userPin.source(), false));
+            login(token, pins, userPin, deviceKey);
             byte[] der = withProgress("Signing the request in the token",
                     () -> token.lifecycle().createCertificationRequest(alias, name));
             writeOutput(outFile, Pem.encode("CERTIFICATE REQUEST", der));

@@ -106,6 +106,9 @@ final class EnrollCommands {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         /** The one-time code: from --code-env, --code-file or a prompt; never from the command line. */
         private char[] code() throws CliException {
             if (codeEnv != null && codeFile != null) {
@@ -145,7 +148,7 @@ final class EnrollCommands {
             try (PinReader pins = pins(); SecureToken t = open(token)) {
                 char[] code = code();
                 try {
-                    login(t, pins.callback("user PIN", userPin.source(), false));
+                    login(t, pins, userPin, deviceKey);
                     Credential c = withProgress("Enrolling", () -> NodeEnrollment.enroll(t, alias, algorithm, address,
                             anchor, code, name));
                     report(this, "Enrolled", c);
@@ -179,11 +182,14 @@ final class EnrollCommands {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         @Override
         void run() throws Exception {
             URI address = est == null ? null : estAddress(est);
             try (PinReader pins = pins(); SecureToken t = open(token)) {
-                login(t, pins.callback("user PIN", userPin.source(), false));
+                login(t, pins, userPin, deviceKey);
                 try {
                     Credential c = withProgress("Renewing", () -> NodeEnrollment.renew(t, alias, address, null,
                             !sameKey));

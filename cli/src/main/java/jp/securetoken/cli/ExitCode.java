@@ -61,7 +61,8 @@ enum ExitCode {
         if (error instanceof PinIncorrectException || error instanceof PinLockedException
                 || error instanceof PinFormatException || error instanceof PinEntryCancelledException
                 || error instanceof LoginRequiredException || error instanceof AuthorizationExpiredException
-                || error instanceof OneTimePasswordRejectedException) {
+                || error instanceof OneTimePasswordRejectedException
+                || error instanceof jp.securetoken.api.DeviceKeyRejectedException) {
             return AUTHENTICATION;
         }
         if (error instanceof TokenNotPresentException || error instanceof TokenRemovedException

@@ -81,11 +81,14 @@ final class IssuerCommands extends NodeAuth.Group {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         @Override
         void run() throws Exception {
             X500Principal name = principal(subject, "--subject");
             try (PinReader pins = pins(); SecureToken t = open(token)) {
-                login(t, pins.callback("user PIN", userPin.source(), false));
+                login(t, pins, userPin, deviceKey);
                 X509Certificate ca = withProgress("Generating the CA and TLS keys", () -> IssuerSetup.initialise(t,
                         name, Duration.ofDays(validityDays), serverNames, Clock.systemUTC()));
                 writeOutput(caOut, Pem.encode("CERTIFICATE", ca.getEncoded()));
@@ -124,11 +127,14 @@ final class IssuerCommands extends NodeAuth.Group {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         @Override
         void run() throws Exception {
             IssuerState state = state(stateDir);
             try (PinReader pins = pins(); SecureToken t = open(token)) {
-                login(t, pins.callback("user PIN", userPin.source(), false));
+                login(t, pins, userPin, deviceKey);
                 CountDownLatch stopped = new CountDownLatch(1);
                 try (EstServer server = EstServer.builder(t, state).bind(bind, port)
                         .profile(CertificateProfile.defaults().withValidity(Duration.ofDays(validityDays)))

@@ -31,10 +31,13 @@ final class KeygenCommand extends TokenAction {
     @Mixin
     PinOptions.User userPin;
 
+    @Mixin
+    PinOptions.Device deviceKey;
+
     @Override
     void run() throws Exception {
         try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
-            login(token, pins.callback("user PIN", userPin.source(), false));
+            login(token, pins, userPin, deviceKey);
             TokenKey key = withProgress("Generating a " + algorithm + " key pair",
                     () -> token.lifecycle().generateKeyPair(alias, algorithm));
             out().println("Generated " + algorithm + " key pair '" + alias + "' in token '" + token.info().label()

@@ -79,4 +79,15 @@ final class PinOptions {
             return new Source("--password-env", env, "--password-file", file);
         }
     }
+
+    /**
+     * {@code --device-key FILE}: a device without a person logs in with its host key instead of the
+     * user PIN (JAHIS 7.2.2 b), once {@code pin enrol-device-key} enrolled that key in the token.
+     */
+    static final class Device {
+        @Option(names = "--device-key", paramLabel = "FILE", description = {"Log in with this device host key "
+            + "(PEM private key, RSA, e.g. from openssl genpkey; keep it mode 0600) instead of the user PIN, once "
+            + "'pin enrol-device-key' enrolled it in the token (software tokens)."})
+        Path file;
+    }
 }

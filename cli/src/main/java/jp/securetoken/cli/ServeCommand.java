@@ -66,6 +66,9 @@ final class ServeCommand extends TokenAction {
     PinOptions.User userPin;
 
     @Mixin
+    PinOptions.Device deviceKey;
+
+    @Mixin
     AuditOptions audit;
 
     @Override
@@ -79,7 +82,7 @@ final class ServeCommand extends TokenAction {
                 AuditOptions.Trail trail = audit.start(opened, tls.alias, nodeId(opened), tls.trust.caFiles)) {
             SecureToken token = trail.watch(opened);
             tls.trust.revocationEvents(trail.revocationListener(), err());
-            login(token, pins.callback("user PIN", userPin.source(), false));
+            login(token, pins, userPin, deviceKey);
             String self = token.credential(tls.alias).certificate().getSubjectX500Principal().getName();
             trail.application(jp.securetoken.tls.audit.AuditEvent.Kind.APPLICATION_START, "nodeauth serve started");
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());

@@ -46,11 +46,14 @@ final class SignCommand extends TokenAction {
     @Mixin
     PinOptions.User userPin;
 
+    @Mixin
+    PinOptions.Device deviceKey;
+
     @Override
     void run() throws Exception {
         byte[] document = readInput(inFile, "document");
         try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(null))) {
-            login(token, pins.callback("user PIN", userPin.source(), false));
+            login(token, pins, userPin, deviceKey);
             Credential credential = token.credential(alias);
             SignatureScheme scheme = scheme(credential);
             byte[] p7s = withProgress("Signing in the token", () -> cms(credential, scheme, document));

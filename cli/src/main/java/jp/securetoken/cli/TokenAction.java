@@ -66,6 +66,21 @@ abstract class TokenAction implements Callable<Integer> {
         return tokens.open(new SoftTokenConfig(Path.of(address).toAbsolutePath().normalize()));
     }
 
+    /**
+     * Logs the token in with the device key of {@code device} when one is given, else with the
+     * user PIN from {@code userPin} (or a prompt).
+     */
+    static void login(SecureToken token, PinReader pins, PinOptions.User userPin, PinOptions.Device device)
+            throws TokenException, CliException {
+        if (device != null && device.file != null) {
+            if (!token.isLoggedIn()) {
+                token.login(DeviceKeys.read(device.file));
+            }
+            return;
+        }
+        login(token, pins.callback("user PIN", userPin.source(), false));
+    }
+
     static void login(SecureToken token, PinCallback pin) throws TokenException {
         if (!token.isLoggedIn()) {
             token.login(pin);

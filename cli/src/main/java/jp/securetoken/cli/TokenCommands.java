@@ -105,6 +105,9 @@ final class TokenCommands extends NodeAuth.Group {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         @Option(names = "--login", description = "Log in first (asks for the user PIN unless --pin-env or "
                 + "--pin-file gives it), to show private objects too.")
         boolean login;
@@ -120,10 +123,10 @@ final class TokenCommands extends NodeAuth.Group {
         @Override
         void run() throws Exception {
             List<String> fingerprints = CaFingerprints.normalise(caPins);
-            boolean logIn = login || userPin.env != null || userPin.file != null;
+            boolean logIn = login || userPin.env != null || userPin.file != null || deviceKey.file != null;
             try (PinReader pins = pins(); SecureToken token = open(tokenAddress.require(address))) {
                 if (logIn) {
-                    login(token, pins.callback("user PIN", userPin.source(), false));
+                    login(token, pins, userPin, deviceKey);
                 }
                 Map<String, Object> doc = describe(token, Clock.systemUTC());
                 List<Map<String, Object>> cas = CaFingerprints.check(token, fingerprints);

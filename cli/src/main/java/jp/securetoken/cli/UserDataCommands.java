@@ -58,6 +58,9 @@ final class UserDataCommands extends NodeAuth.Group {
         @Mixin
         PinOptions.User userPin;
 
+        @Mixin
+        PinOptions.Device deviceKey;
+
         /** Where the record's bytes come from. */
         static final class Value {
             @Option(names = "--value", paramLabel = "TEXT", description = "The record as UTF-8 text.")
@@ -75,7 +78,7 @@ final class UserDataCommands extends NodeAuth.Group {
                     : readInput(value.file, "value file");
             try (PinReader pins = pins(); SecureToken token = open(a.address())) {
                 UserDataStore store = token.userData();
-                login(token, pins.callback("user PIN", userPin.source(), false));
+                login(token, pins, userPin, deviceKey);
                 store.write(name, bytes);
                 out().println("Wrote user data record '" + name + "' (" + bytes.length + " bytes) to token '"
                         + token.info().label() + "'.");

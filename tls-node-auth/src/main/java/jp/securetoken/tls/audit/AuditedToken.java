@@ -106,6 +106,29 @@ public final class AuditedToken implements SecureToken {
         }
     }
 
+    /** A device's key-based login (JAHIS 7.2.2 b), recorded like a PIN login. */
+    @Override
+    public void login(jp.securetoken.api.DeviceKey device) throws TokenException {
+        try {
+            token.login(device);
+            record(AuditEvent.Kind.LOGIN, AuditEvent.Outcome.SUCCESS, "device key accepted");
+        } catch (jp.securetoken.api.DeviceKeyRejectedException e) {
+            record(AuditEvent.Kind.LOGIN, AuditEvent.Outcome.MINOR_FAILURE, "login refused: device key rejected");
+            throw e;
+        } catch (TokenException e) {
+            record(AuditEvent.Kind.LOGIN, AuditEvent.Outcome.MINOR_FAILURE, "device key login failed: "
+                    + e.getClass().getSimpleName());
+            throw e;
+        }
+    }
+
+    /** Enrolling a device key changes how the token authenticates its user: recorded as such. */
+    @Override
+    public void enrolDeviceKey(jp.securetoken.api.DeviceKey device) throws TokenException {
+        token.enrolDeviceKey(device);
+        record(AuditEvent.Kind.USER_SECURITY_ATTRIBUTES_CHANGED, AuditEvent.Outcome.SUCCESS, "device key enrolled");
+    }
+
     @Override
     public void logout() throws TokenException {
         token.logout();

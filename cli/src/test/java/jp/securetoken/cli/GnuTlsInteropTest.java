@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * GnuTLS (Debian {@code gnutls-bin}) as the outside peer: {@code gnutls-cli} with a client certificate

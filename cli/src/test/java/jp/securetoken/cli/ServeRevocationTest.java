@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * Revocation data that stays fresh while {@code nodeauth serve} runs as a separate process and

@@ -17,6 +17,7 @@ import jp.securetoken.testpki.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * {@code serve --ticket-keys}: two gateway processes of one fleet share a key directory, and a client

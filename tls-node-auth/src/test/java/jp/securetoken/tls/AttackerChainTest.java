@@ -22,6 +22,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * An attacker's certificates against our gateway, sent by {@code openssl s_client} (with
@@ -43,7 +44,7 @@ class AttackerChainTest extends LoopbackNodesTest {
     }
 
     /** Runs s_client with {@code held}'s certificate and key, appending {@code extras} with -cert_chain. */
-    private OpenSslProcess sClient(Peers.Server server, String protocol, HeldCertificate held,
+    private ExternalTool sClient(Peers.Server server, String protocol, HeldCertificate held,
             List<X509Certificate> extras) throws Exception {
         Files.writeString(dir.resolve("leaf.pem"), held.certificatePem());
         Files.writeString(dir.resolve("leaf.key"), held.privateKeyPem());
@@ -55,7 +56,7 @@ class AttackerChainTest extends LoopbackNodesTest {
         if (!extras.isEmpty()) {
             args.addAll(List.of("-cert_chain", "extras.pem"));
         }
-        return OpenSslProcess.start(dir, args.toArray(String[]::new));
+        return ExternalTool.openssl(dir, args.toArray(String[]::new));
     }
 
     private static void assertRejected(Peers.Server server, RejectionReason reason) throws InterruptedException {
@@ -73,11 +74,11 @@ class AttackerChainTest extends LoopbackNodesTest {
     void aSiblingCaLeafIsNotPinnedWhateverItAppends(String protocol) throws Exception {
         Peers.Server server = gateway(pinnedToClinicCa(b -> b));
         HeldCertificate vendorLeaf = vendorCa.issue("vendor-node").clientAuth().build();
-        try (OpenSslProcess c = sClient(server, protocol, vendorLeaf, List.of(vendorCa.caCertificate(),
+        try (ExternalTool c = sClient(server, protocol, vendorLeaf, List.of(vendorCa.caCertificate(),
                 pki.caCertificate(), clinicCa.caCertificate()))) {
             assertRejected(server, RejectionReason.CA_NOT_PINNED);
         }
-        try (OpenSslProcess c = sClient(server, protocol, vendorLeaf, List.of(clinicCa.caCertificate(),
+        try (ExternalTool c = sClient(server, protocol, vendorLeaf, List.of(clinicCa.caCertificate(),
                 vendorCa.caCertificate()))) {
             assertRejected(server, RejectionReason.CA_NOT_PINNED);
         }
@@ -88,7 +89,7 @@ class AttackerChainTest extends LoopbackNodesTest {
     void theReportedChainIsTheValidatedPathNotWhatWasSent(String protocol) throws Exception {
         Peers.Server server = gateway(pinnedToClinicCa(b -> b));
         HeldCertificate clinic = clinicCa.issue("clinic-007").clientAuth().build();
-        try (OpenSslProcess c = sClient(server, protocol, clinic, List.of(vendorCa.caCertificate(),
+        try (ExternalTool c = sClient(server, protocol, clinic, List.of(vendorCa.caCertificate(),
                 pki.caCertificate(), clinicCa.caCertificate()))) {
             NodeIdentity seen = assertAdmitted(server);
             assertEquals(List.of(clinic.certificate(), clinicCa.caCertificate(), pki.caCertificate()), seen.chain());
@@ -100,7 +101,7 @@ class AttackerChainTest extends LoopbackNodesTest {
         Peers.Server server = gateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .allowPeers(PeerPattern.organizationalUnit("Clinics")).build());
         HeldCertificate vendorLeaf = vendorCa.issue("vendor-node").clientAuth().build();
-        try (OpenSslProcess c = sClient(server, "-tls1_3", vendorLeaf, List.of(vendorCa.caCertificate(),
+        try (ExternalTool c = sClient(server, "-tls1_3", vendorLeaf, List.of(vendorCa.caCertificate(),
                 clinicCa.issue(new X500Principal("CN=clinic-1, OU=Clinics, O=x, C=JP")).clientAuth().build()
                         .certificate()))) {
             assertRejected(server, RejectionReason.NOT_ALLOWED);
@@ -110,7 +111,7 @@ class AttackerChainTest extends LoopbackNodesTest {
     @Test
     void aLeafForKeyAgreementOnlyIsRefused() throws Exception {
         Peers.Server server = gateway(trust);
-        try (OpenSslProcess c = sClient(server, "-tls1_3", pki.issue("clinic-ka").clientAuth()
+        try (ExternalTool c = sClient(server, "-tls1_3", pki.issue("clinic-ka").clientAuth()
                 .keyUsage(KeyUsage.keyAgreement).build(), List.of())) {
             assertRejected(server, RejectionReason.WRONG_KEY_USAGE);
         }
@@ -119,7 +120,7 @@ class AttackerChainTest extends LoopbackNodesTest {
     @Test
     void aDocumentSigningLeafIsRefused() throws Exception {
         Peers.Server server = gateway(trust);
-        try (OpenSslProcess c = sClient(server, "-tls1_2", pki.issue("clinic-sign").clientAuth()
+        try (ExternalTool c = sClient(server, "-tls1_2", pki.issue("clinic-sign").clientAuth()
                 .keyUsage(KeyUsage.nonRepudiation).build(), List.of())) {
             assertRejected(server, RejectionReason.WRONG_KEY_USAGE);
         }
@@ -128,7 +129,7 @@ class AttackerChainTest extends LoopbackNodesTest {
     @Test
     void aCaCertificatePresentedAsTheLeafIsRefused() throws Exception {
         Peers.Server server = gateway(trust);
-        try (OpenSslProcess c = sClient(server, "-tls1_3", pki.issue("clinic-ca").clientAuth().caCertificate()
+        try (ExternalTool c = sClient(server, "-tls1_3", pki.issue("clinic-ca").clientAuth().caCertificate()
                 .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign).build(), List.of())) {
             assertRejected(server, RejectionReason.WRONG_KEY_USAGE);
         }
@@ -138,12 +139,12 @@ class AttackerChainTest extends LoopbackNodesTest {
     void anyExtendedKeyUsageCountsOnlyWhenThePolicyAllowsIt() throws Exception {
         HeldCertificate any = pki.issue("clinic-any").anyExtendedKeyUsage().build();
         Peers.Server strict = gateway(trust);
-        try (OpenSslProcess c = sClient(strict, "-tls1_3", any, List.of())) {
+        try (ExternalTool c = sClient(strict, "-tls1_3", any, List.of())) {
             assertRejected(strict, RejectionReason.WRONG_KEY_USAGE);
         }
         Peers.Server lenient = gateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .acceptAnyExtendedKeyUsage(true).build());
-        try (OpenSslProcess c = sClient(lenient, "-tls1_3", any, List.of())) {
+        try (ExternalTool c = sClient(lenient, "-tls1_3", any, List.of())) {
             assertEquals("clinic-any", assertAdmitted(lenient).nodeId());
         }
     }
@@ -152,12 +153,12 @@ class AttackerChainTest extends LoopbackNodesTest {
     void aLeafWithoutExtendedKeyUsageIsAcceptedUnlessThePolicyRequiresIt() throws Exception {
         HeldCertificate noEku = pki.issue("clinic-plain").build();
         Peers.Server byDefault = gateway(trust);
-        try (OpenSslProcess c = sClient(byDefault, "-tls1_3", noEku, List.of())) {
+        try (ExternalTool c = sClient(byDefault, "-tls1_3", noEku, List.of())) {
             assertEquals("clinic-plain", assertAdmitted(byDefault).nodeId());
         }
         Peers.Server strict = gateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .requireExtendedKeyUsage(true).build());
-        try (OpenSslProcess c = sClient(strict, "-tls1_3", noEku, List.of())) {
+        try (ExternalTool c = sClient(strict, "-tls1_3", noEku, List.of())) {
             assertRejected(strict, RejectionReason.WRONG_KEY_USAGE);
         }
     }
@@ -166,11 +167,11 @@ class AttackerChainTest extends LoopbackNodesTest {
     void aSubjectWithTwoCommonNamesIsRefused() throws Exception {
         Peers.Server server = gateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .allowPeers(PeerPattern.commonName("clinic-*")).build());
-        try (OpenSslProcess c = sClient(server, "-tls1_3", pki.issue(
+        try (ExternalTool c = sClient(server, "-tls1_3", pki.issue(
                 new X500Principal("CN=clinic-7, CN=hospital-admin, O=x, C=JP")).clientAuth().build(), List.of())) {
             assertRejected(server, RejectionReason.AMBIGUOUS_NAME);
         }
-        try (OpenSslProcess c = sClient(server, "-tls1_3", pki.issue(
+        try (ExternalTool c = sClient(server, "-tls1_3", pki.issue(
                 new X500Principal("CN=clinic-7+CN=hospital-admin, O=x, C=JP")).clientAuth().build(), List.of())) {
             assertRejected(server, RejectionReason.AMBIGUOUS_NAME);
         }

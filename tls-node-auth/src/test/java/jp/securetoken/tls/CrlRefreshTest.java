@@ -29,6 +29,7 @@ import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * CRLs that stay fresh on a long-running hard-fail gateway, modelled on the JPKI publication cycle
@@ -94,7 +95,7 @@ class CrlRefreshTest extends LoopbackNodesTest {
     private Object handshake(Peers.Server server, HeldCertificate held) throws Exception {
         Files.writeString(dir.resolve("client.pem"), held.certificatePem());
         Files.writeString(dir.resolve("client.key"), held.privateKeyPem());
-        try (OpenSslProcess c = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool c = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             return server.nextEvent();
         }

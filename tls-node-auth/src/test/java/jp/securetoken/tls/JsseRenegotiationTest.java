@@ -20,6 +20,7 @@ import jp.securetoken.testpki.HeldCertificate;
 import jp.securetoken.testsupport.InstrumentedKey;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * Renegotiation on plain-JSSE sockets from {@link NodeTlsBuilder#buildJsse()}, which the pipeline
@@ -61,7 +62,7 @@ class JsseRenegotiationTest extends LoopbackNodesTest {
             String listening = next(lines);
             assertTrue(listening.startsWith("listening "), listening);
             int port = Integer.parseInt(listening.substring("listening ".length()));
-            try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + port,
+            try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + port,
                     "-tls1_2", "-cert", "client.pem", "-key", "client.key")) {
                 client.send("before\n");
                 client.awaitOutput("before");
@@ -92,8 +93,8 @@ class JsseRenegotiationTest extends LoopbackNodesTest {
         Files.writeString(dir.resolve("server.pem"), held.certificatePem());
         Files.writeString(dir.resolve("server.key"), held.privateKeyPem());
         Files.writeString(dir.resolve("ca.pem"), pki.ca().certificatePem());
-        int port = OpenSslProcess.freePort();
-        try (OpenSslProcess server = OpenSslProcess.start(dir, "s_server", "-accept", "127.0.0.1:" + port,
+        int port = ExternalTool.freePort();
+        try (ExternalTool server = ExternalTool.openssl(dir, "s_server", "-accept", "127.0.0.1:" + port,
                 "-tls1_2", "-no_cache", "-no_ticket", "-cert", "server.pem", "-key", "server.key", "-CAfile", "ca.pem",
                 "-Verify", "2")) {
             server.awaitOutput("ACCEPT");

@@ -21,6 +21,7 @@ import jp.securetoken.tls.trust.RejectionReason;
 import jp.securetoken.tls.trust.Revocation;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.Test;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * The OCSP response cache on a hard-fail gateway: Debian's {@code openssl ocsp} answers (with the
@@ -32,7 +33,7 @@ class OcspCacheHandshakeTest extends LoopbackNodesTest {
     private Object handshake(Peers.Server server, HeldCertificate held) throws Exception {
         Files.writeString(dir.resolve("client.pem"), held.certificatePem());
         Files.writeString(dir.resolve("client.key"), held.privateKeyPem());
-        try (OpenSslProcess c = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool c = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             return server.nextEvent();
         }
@@ -58,7 +59,7 @@ class OcspCacheHandshakeTest extends LoopbackNodesTest {
                         + "V\t" + f.format(good.certificate().getNotAfter().toInstant()) + "\t\t" + serial(good)
                         + "\tunknown\t/CN=clinic-good\n");
         MovableClock clock = new MovableClock(Instant.now());
-        int port = OpenSslProcess.freePort();
+        int port = ExternalTool.freePort();
         SecureToken gatewayToken = nodes.node("gateway", KeyAlgorithm.EC_P256, pki, i -> i.serverAuth().clientAuth());
         Peers.Server server = peers.echoServer(nodes.track(NodeTls.server(CredentialSource.of(gatewayToken,
                 TestNodes.ALIAS)).trustPolicy(TrustPolicy.builder().trustAnchors(pki.caCertificate()).clock(clock)
@@ -66,7 +67,7 @@ class OcspCacheHandshakeTest extends LoopbackNodesTest {
                         .withOcspCache(OcspCache.builder().requireNonce(true).clock(clock).build()))
                 .build()).build()));
 
-        try (OpenSslProcess responder = OpenSslProcess.start(dir, "ocsp", "-index", "index.txt", "-port",
+        try (ExternalTool responder = ExternalTool.openssl(dir, "ocsp", "-index", "index.txt", "-port",
                 String.valueOf(port), "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-ndays", "1")) {
             responder.awaitOutput("waiting for OCSP client connections");
             assertInstanceOf(NodeAuthenticatedEvent.class, handshake(server, good));

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import jp.securetoken.testsupport.ExternalTool;
 
 /**
  * Our nodes, on the JDK and the native stack, against Debian's {@code openssl s_server}, {@code s_client}
@@ -50,8 +51,8 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
     void ourTokenClientAuthenticatesToOpensslServerThatVerifiesIt(TlsStack stack) throws Exception {
         writeHeld("server", pki.issue("openssl-gateway").serverAuth().build());
-        int port = OpenSslProcess.freePort();
-        try (OpenSslProcess server = OpenSslProcess.start(dir, "s_server", "-accept", "127.0.0.1:" + port,
+        int port = ExternalTool.freePort();
+        try (ExternalTool server = ExternalTool.openssl(dir, "s_server", "-accept", "127.0.0.1:" + port,
                 "-cert", "server.pem", "-key", "server.key", "-CAfile", "ca.pem", "-Verify", "2",
                 "-verify_return_error", "-naccept", "1", "-rev")) {
             server.awaitOutput("ACCEPT");
@@ -72,7 +73,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     void opensslClientWithCertificateAuthenticatesToOurServer(TlsStack stack) throws Exception {
         Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-CAfile", "ca.pem", "-verify_return_error", "-quiet")) {
             NodeAuthenticatedEvent seen = assertInstanceOf(NodeAuthenticatedEvent.class, server.nextEvent());
             assertEquals("clinic-openssl", seen.identity().nodeId());
@@ -86,7 +87,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     void opensslClientOfferingOnlyTls11IsRefused(TlsStack stack) throws Exception {
         Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-cert", "client.pem", "-key", "client.key")) {
             NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                     server.nextEvent());
@@ -103,7 +104,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
             throws Exception {
         Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-openssl").clientAuth().build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-tls1_2", "-cipher", suite, "-cert", "client.pem", "-key", "client.key")) {
             NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                     server.nextEvent());
@@ -116,7 +117,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     @EnumSource(value = TlsStack.class, names = {"JDK", "OPENSSL"})
     void opensslClientWithoutCertificateIsRefused(TlsStack stack) throws Exception {
         Peers.Server server = ourGateway(stack, trust);
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-CAfile", "ca.pem", "-quiet")) {
             client.send("anyone?\n");
             assertRejected(server, RejectionReason.NO_CERTIFICATE);
@@ -128,7 +129,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     void opensslClientFromAnUnknownCaIsRefused(TlsStack stack) throws Exception {
         Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", TestPki.create("Unknown CA").issue("clinic-x").clientAuth().build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             assertRejected(server, RejectionReason.UNKNOWN_CA);
         }
@@ -139,7 +140,7 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     void opensslClientWithAnExpiredCertificateIsRefused(TlsStack stack) throws Exception {
         Peers.Server server = ourGateway(stack, trust);
         writeHeld("client", pki.issue("clinic-old").clientAuth().expired().build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             assertRejected(server, RejectionReason.EXPIRED);
         }
@@ -151,8 +152,8 @@ class OpenSslInteropTest extends LoopbackNodesTest {
         HeldCertificate revoked = pki.issue("clinic-revoked").clientAuth().build();
         HeldCertificate good = pki.issue("clinic-good").clientAuth().build();
         writeOcspIndex(revoked.certificate(), good.certificate());
-        int ocspPort = OpenSslProcess.freePort();
-        try (OpenSslProcess responder = OpenSslProcess.start(dir, "ocsp", "-index", "index.txt", "-port",
+        int ocspPort = ExternalTool.freePort();
+        try (ExternalTool responder = ExternalTool.openssl(dir, "ocsp", "-index", "index.txt", "-port",
                 String.valueOf(ocspPort), "-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-nrequest", "2")) {
             responder.awaitOutput("waiting for OCSP client connections");
             TrustPolicy checked = TrustPolicy.builder().trustAnchors(pki.caCertificate())
@@ -161,12 +162,12 @@ class OpenSslInteropTest extends LoopbackNodesTest {
             Peers.Server server = ourGateway(stack, checked);
 
             writeHeld("revoked", revoked);
-            try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect",
+            try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect",
                     "127.0.0.1:" + server.port(), "-cert", "revoked.pem", "-key", "revoked.key", "-quiet")) {
                 assertRejected(server, RejectionReason.REVOKED);
             }
             writeHeld("good", good);
-            try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect",
+            try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect",
                     "127.0.0.1:" + server.port(), "-cert", "good.pem", "-key", "good.key", "-quiet")) {
                 assertEquals("clinic-good",
                         assertInstanceOf(NodeAuthenticatedEvent.class, server.nextEvent()).identity().nodeId());
@@ -179,16 +180,16 @@ class OpenSslInteropTest extends LoopbackNodesTest {
     void anUnreachableResponderRefusesUnderHardFailAndAdmitsUnderSoftFail(TlsStack stack) throws Exception {
         HeldCertificate clinic = pki.issue("clinic-001").clientAuth().build();
         writeHeld("client", clinic);
-        URI nobody = URI.create("http://127.0.0.1:" + OpenSslProcess.freePort());
+        URI nobody = URI.create("http://127.0.0.1:" + ExternalTool.freePort());
         Peers.Server hard = ourGateway(stack, TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .revocation(Revocation.hardFail().withOcspResponder(nobody)).build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + hard.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + hard.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             assertRejected(hard, RejectionReason.REVOCATION_UNKNOWN);
         }
         Peers.Server soft = ourGateway(stack, TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .revocation(Revocation.softFail().withOcspResponder(nobody)).build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + soft.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + soft.port(),
                 "-cert", "client.pem", "-key", "client.key", "-quiet")) {
             assertInstanceOf(NodeAuthenticatedEvent.class, soft.nextEvent());
         }

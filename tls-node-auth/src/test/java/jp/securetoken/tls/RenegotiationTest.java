@@ -15,6 +15,7 @@ import jp.securetoken.testpki.HeldCertificate;
 import jp.securetoken.testsupport.InstrumentedKey;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import jp.securetoken.testsupport.ExternalTool;
 
 /** TLS 1.2 renegotiation, started by openssl from either side, is refused on every stack. */
 class RenegotiationTest extends LoopbackNodesTest {
@@ -32,7 +33,7 @@ class RenegotiationTest extends LoopbackNodesTest {
         Peers.Server server = peers.echoServer(nodes.track(NodeTls.server(card.source(
                 gateway.credential(TestNodes.ALIAS))).trustPolicy(trust).stack(stack).build()));
         writeHeld("client", pki.issue("clinic-reneg").clientAuth().build());
-        try (OpenSslProcess client = OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
+        try (ExternalTool client = ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(),
                 "-tls1_2", "-cert", "client.pem", "-key", "client.key")) {
             assertInstanceOf(NodeAuthenticatedEvent.class, server.nextEvent());
             client.send("before\n");
@@ -51,8 +52,8 @@ class RenegotiationTest extends LoopbackNodesTest {
     void aServerAskingToRenegotiateIsCutOff(TlsStack stack) throws Exception {
         writeHeld("server", pki.issue("openssl-gateway").serverAuth().build());
         Files.writeString(dir.resolve("ca.pem"), pki.ca().certificatePem());
-        int port = OpenSslProcess.freePort();
-        try (OpenSslProcess server = OpenSslProcess.start(dir, "s_server", "-accept", "127.0.0.1:" + port,
+        int port = ExternalTool.freePort();
+        try (ExternalTool server = ExternalTool.openssl(dir, "s_server", "-accept", "127.0.0.1:" + port,
                 "-tls1_2", "-cert", "server.pem", "-key", "server.key", "-CAfile", "ca.pem", "-Verify", "2")) {
             server.awaitOutput("ACCEPT");
             SecureToken clinic = nodes.node("clinic-001", KeyAlgorithm.EC_P256, pki, i -> i.clientAuth());

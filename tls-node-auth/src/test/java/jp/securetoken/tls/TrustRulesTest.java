@@ -28,15 +28,16 @@ import jp.securetoken.tls.trust.RejectionReason;
 import jp.securetoken.tls.trust.Revocation;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.junit.jupiter.api.Test;
+import jp.securetoken.testsupport.ExternalTool;
 
 /** Host names, revocation without any source and anchor name constraints, through real handshakes. */
 class TrustRulesTest extends LoopbackNodesTest {
 
-    private OpenSslProcess opensslServer(HeldCertificate held, int port) throws Exception {
+    private ExternalTool opensslServer(HeldCertificate held, int port) throws Exception {
         Files.writeString(dir.resolve("server.pem"), held.certificatePem());
         Files.writeString(dir.resolve("server.key"), held.privateKeyPem());
         Files.writeString(dir.resolve("ca.pem"), pki.ca().certificatePem());
-        OpenSslProcess server = OpenSslProcess.start(dir, "s_server", "-accept", "127.0.0.1:" + port, "-cert",
+        ExternalTool server = ExternalTool.openssl(dir, "s_server", "-accept", "127.0.0.1:" + port, "-cert",
                 "server.pem", "-key", "server.key", "-CAfile", "ca.pem", "-verify", "2", "-rev");
         server.awaitOutput("ACCEPT");
         return server;
@@ -86,8 +87,8 @@ class TrustRulesTest extends LoopbackNodesTest {
 
     @Test
     void aHostnameCheckingClientAddedFromAChannelInitializerWithoutItsHostNeverConnectsUnchecked() throws Exception {
-        int port = OpenSslProcess.freePort();
-        try (OpenSslProcess server = opensslServer(pki.issue("impostor").serverAuth().dnsName("evil.example.jp")
+        int port = ExternalTool.freePort();
+        try (ExternalTool server = opensslServer(pki.issue("impostor").serverAuth().dnsName("evil.example.jp")
                 .build(), port)) {
             NodeTlsContext checking = clinic(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                     .checkHostname(true).build());
@@ -101,8 +102,8 @@ class TrustRulesTest extends LoopbackNodesTest {
 
     @Test
     void aServerNamingTheHostPassesTheCheck() throws Exception {
-        int port = OpenSslProcess.freePort();
-        try (OpenSslProcess server = opensslServer(pki.issue("gateway").serverAuth().dnsName("gw.region.example.jp")
+        int port = ExternalTool.freePort();
+        try (ExternalTool server = opensslServer(pki.issue("gateway").serverAuth().dnsName("gw.region.example.jp")
                 .build(), port)) {
             NodeTlsContext checking = clinic(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                     .checkHostname(true).build());
@@ -128,10 +129,10 @@ class TrustRulesTest extends LoopbackNodesTest {
                 .trustPolicy(policy).build()));
     }
 
-    private OpenSslProcess sClient(Peers.Server server, HeldCertificate held) throws Exception {
+    private ExternalTool sClient(Peers.Server server, HeldCertificate held) throws Exception {
         Files.writeString(dir.resolve("client.pem"), held.certificatePem());
         Files.writeString(dir.resolve("client.key"), held.privateKeyPem());
-        return OpenSslProcess.start(dir, "s_client", "-connect", "127.0.0.1:" + server.port(), "-cert", "client.pem",
+        return ExternalTool.openssl(dir, "s_client", "-connect", "127.0.0.1:" + server.port(), "-cert", "client.pem",
                 "-key", "client.key", "-quiet");
     }
 
@@ -140,14 +141,14 @@ class TrustRulesTest extends LoopbackNodesTest {
         HeldCertificate clinic = pki.issue("clinic-001").clientAuth().build();
         Peers.Server soft = gateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .revocation(Revocation.softFail()).build());
-        try (OpenSslProcess c = sClient(soft, clinic)) {
+        try (ExternalTool c = sClient(soft, clinic)) {
             NodeAuthenticatedEvent ok = assertInstanceOf(NodeAuthenticatedEvent.class, soft.nextEvent(),
                     "soft-fail admits a peer whose status nobody can tell");
             assertEquals("clinic-001", ok.identity().nodeId());
         }
         Peers.Server hard = gateway(TrustPolicy.builder().trustAnchors(pki.caCertificate())
                 .revocation(Revocation.hardFail()).build());
-        try (OpenSslProcess c = sClient(hard, clinic)) {
+        try (ExternalTool c = sClient(hard, clinic)) {
             NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                     hard.nextEvent());
             assertEquals(Optional.of(RejectionReason.REVOCATION_UNKNOWN), failed.rejection(), failed.message());
@@ -162,18 +163,18 @@ class TrustRulesTest extends LoopbackNodesTest {
         HeldCertificate outside = regionA.issue(new X500Principal("CN=clinic-b1, O=Region B, C=JP")).clientAuth()
                 .build();
         Peers.Server server = gateway(TrustPolicy.builder().trustAnchors(regionA.caCertificate()).build());
-        try (OpenSslProcess c = sClient(server, inside)) {
+        try (ExternalTool c = sClient(server, inside)) {
             Object seen = server.nextEvent();
             assertInstanceOf(NodeAuthenticatedEvent.class, seen, seen::toString);
         }
-        try (OpenSslProcess c = sClient(server, outside)) {
+        try (ExternalTool c = sClient(server, outside)) {
             NodeAuthenticationFailedEvent failed = assertInstanceOf(NodeAuthenticationFailedEvent.class,
                     server.nextEvent());
             assertEquals(Optional.of(RejectionReason.NAME_CONSTRAINED), failed.rejection(), failed.message());
         }
         Peers.Server ignoring = gateway(TrustPolicy.builder().trustAnchors(regionA.caCertificate())
                 .applyAnchorNameConstraints(false).build());
-        try (OpenSslProcess c = sClient(ignoring, outside)) {
+        try (ExternalTool c = sClient(ignoring, outside)) {
             assertInstanceOf(NodeAuthenticatedEvent.class, ignoring.nextEvent());
         }
     }

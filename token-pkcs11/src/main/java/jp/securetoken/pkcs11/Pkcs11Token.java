@@ -31,6 +31,7 @@ import jp.securetoken.api.CapabilityNotSupportedException;
 import jp.securetoken.api.CertificationRequests;
 import jp.securetoken.api.CommandQueue;
 import jp.securetoken.api.Credential;
+import jp.securetoken.api.CredentialChains;
 import jp.securetoken.api.CredentialLifecycle;
 import jp.securetoken.api.CredentialMismatchException;
 import jp.securetoken.api.CredentialNotFoundException;
@@ -861,9 +862,9 @@ final class Pkcs11Token implements SecureToken {
             return queue.call(() -> {
                 KeyStore ks = requireLogin("Writing a credential");
                 requireOpen();
-                Chains.requireLinked(chain);
+                CredentialChains.requireLinked(chain);
                 if (cryptoki != null) {
-                    Chains.requireAnchored(chain, new IssuerAnchors(cryptoki, session()).read());
+                    CredentialChains.requireAnchored(chain, new IssuerAnchors(cryptoki, session()).read());
                 }
                 if (cryptoki != null) {
                     Optional<PendingKeys.Pending> stored = pendingKeys().find(alias);

@@ -12,7 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
@@ -34,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import jp.securetoken.api.CertificationRequests;
 import jp.securetoken.api.CommandQueue;
 import jp.securetoken.api.Credential;
+import jp.securetoken.api.CredentialChains;
 import jp.securetoken.api.CredentialLifecycle;
 import jp.securetoken.api.CredentialMismatchException;
 import jp.securetoken.api.CredentialNotFoundException;
@@ -665,8 +665,8 @@ final class SoftToken implements SecureToken {
                     throw new CredentialMismatchException("the certificate's public key is neither the pending nor"
                             + " the current key of '" + alias + "'");
                 }
-                Chains.requireLinked(copy);
-                Chains.requireAnchored(copy, contents.anchors());
+                CredentialChains.requireLinked(copy);
+                CredentialChains.requireAnchored(copy, contents.anchors());
                 PublicContents.StoredChain stored = new PublicContents.StoredChain(copy, usage);
                 storeContents(contents.withCredential(alias, stored), nextKeys);
                 LOG.info("Wrote credential '{}' to software token {}", alias, info.label());
@@ -745,8 +745,8 @@ final class SoftToken implements SecureToken {
                     new CredentialMismatchException("the certificate's key (" + certified.getAlgorithm() + ") is not one"
                     + " a software token holds: RSA of 2048 bits or more, or EC on P-256 or P-384"));
             requireKeyMatches(privateKey, certified, signatureAlgorithm);
-            Chains.requireLinked(copy);
-            Chains.requireAnchored(copy, contents.anchors());
+            CredentialChains.requireLinked(copy);
+            CredentialChains.requireAnchored(copy, contents.anchors());
             PublicContents.StoredChain stored = new PublicContents.StoredChain(copy, usage);
             storeContents(contents.withCredential(alias, stored),
                     keys.withCurrent(alias, new KeyPair(certified, privateKey)).withPending(alias, null));
@@ -812,14 +812,6 @@ final class SoftToken implements SecureToken {
             return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot generate " + algorithm + " keys", e);
-        }
-    }
-
-    static byte[] encoded(X509Certificate c) {
-        try {
-            return c.getEncoded();
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,19 +1,21 @@
-package jp.securetoken.soft;
+package jp.securetoken.api;
 
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.List;
 
-import jp.securetoken.api.CredentialMismatchException;
+/**
+ * The checks every token makes on a certificate chain before it writes it as a credential: the
+ * chain links up, and, when the token holds issuer anchors (JAHIS issuing-server authentication),
+ * it leads to one of them. Kept here once so that every token refuses the same chains.
+ */
+public final class CredentialChains {
 
-/** Checks on a certificate chain before the token stores it. */
-final class Chains {
-    private Chains() {
+    private CredentialChains() {
     }
 
     /** Each certificate must name the next as issuer and be signed by its key. */
-    static void requireLinked(List<X509Certificate> chain) throws CredentialMismatchException {
+    public static void requireLinked(List<X509Certificate> chain) throws CredentialMismatchException {
         for (int i = 0; i + 1 < chain.size(); i++) {
             X509Certificate cert = chain.get(i);
             X509Certificate issuer = chain.get(i + 1);
@@ -25,20 +27,19 @@ final class Chains {
     }
 
     /**
-     * With issuer trust anchors configured, the chain's last certificate must be an anchor or be
-     * signed by one (the software token's issuing-server authentication).
+     * With issuer anchors held ({@code anchors} not empty), the chain's last certificate must be an
+     * anchor or be signed by one; otherwise issuing-server authentication fails. No anchors: no
+     * check (the token was never bound to an issuer).
      */
-    static void requireAnchored(List<X509Certificate> chain, List<X509Certificate> anchors)
+    public static void requireAnchored(List<X509Certificate> chain, List<X509Certificate> anchors)
             throws CredentialMismatchException {
         if (anchors.isEmpty()) {
             return;
         }
         X509Certificate last = chain.get(chain.size() - 1);
         for (X509Certificate anchor : anchors) {
-            if (Arrays.equals(SoftToken.encoded(last), SoftToken.encoded(anchor))) {
-                return;
-            }
-            if (last.getIssuerX500Principal().equals(anchor.getSubjectX500Principal()) && signedBy(last, anchor)) {
+            if (last.equals(anchor)
+                    || last.getIssuerX500Principal().equals(anchor.getSubjectX500Principal()) && signedBy(last, anchor)) {
                 return;
             }
         }

@@ -73,7 +73,8 @@ public final class RenewalUnderLoadBenchmark {
                 SecureToken clinic = enrolled(dir, "clinic", est, state, anchor);
                 CredentialRenewer renewer = CredentialRenewer.builder(gateway, BenchTokens.ALIAS).start()) {
             TrustPolicy trust = TrustPolicy.builder().trustAnchors(anchor).build();
-            try (NodeTlsContext server = NodeTls.server(renewer.source()).trustPolicy(trust).stack(stack).build();
+            try (NodeTlsContext server = NodeTls.server(renewer.source()).trustPolicy(trust)
+                    .connectionLimits(BenchTokens.LOAD).stack(stack).build();
                     NodeTlsContext client = NodeTls.client(CredentialSource.of(clinic, BenchTokens.ALIAS))
                             .trustPolicy(trust).stack(stack).build()) {
                 Channel listener = SoakPeers.echoServer(server, serverLoop);

@@ -23,8 +23,8 @@ import jp.securetoken.testpki.TestPki;
 
 /**
  * An outside client measures us: {@code openssl s_time -new} (mutual TLS, full handshakes, one
- * client process) against {@code nodeauth serve} on each stack with a soft-token key and, on the
- * JDK and native stacks, with a SoftHSM2 key (generated in SoftHSM2 by {@code pkcs11-tool}), and
+ * client process) against {@code nodeauth serve} on each stack with a soft-token key and with a
+ * SoftHSM2 key (generated in SoftHSM2 by {@code pkcs11-tool}), and
  * against {@code openssl s_server} with an in-memory key of the same type, rounds alternated;
  * prints handshakes in the round time and the ratio to s_server (medians), and for each
  * {@code serve} where its CPU time went per handshake (token queue, event loop, TLS tasks, JIT
@@ -34,7 +34,8 @@ import jp.securetoken.testpki.TestPki;
  * server is warmed up first, long enough for the JIT to finish its work on a loaded 2-core machine
  * (s_server needs none; a shorter warm-up measures the compiler, not the handshake). Needs
  * {@code bin/nodeauth} built ({@code scripts/benchmark.sh} does it) and Debian's {@code openssl},
- * {@code softhsm2} and {@code opensc}.
+ * {@code softhsm2} and {@code opensc}. {@code -Dstime.only=REGEX} keeps the rows whose "key server"
+ * matches (the s_server baseline always runs), e.g. {@code 'RSA_2048 serve openssl$'}.
  */
 public final class STimeBenchmark {
     private static final Pattern CONNECTIONS = Pattern.compile("(\\d+) connections in (\\d+) real seconds");
@@ -47,6 +48,8 @@ public final class STimeBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 12;
+        // e.g. -Dstime.only='RSA_2048 serve openssl$': those rows only (and the s_server baseline)
+        Pattern only = Pattern.compile(System.getProperty("stime.only", ""));
         Path dir = Files.createTempDirectory("securetoken-stime");
         SoftHsm2 hsm = SoftHsm2.create(dir.resolve("softhsm"));
         TestPki pki = TestPki.create("Benchmark CA");
@@ -55,7 +58,7 @@ public final class STimeBenchmark {
                 + "alternated, each server warmed up %d s first, %d cores%n", seconds, rounds, warmUp,
                 Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "%-9s %-22s %10s %6s   %s%n", "key", "server", "handshakes", "ratio",
-                "serve CPU ms per handshake: queue/loop/tls-tasks/jit/rest");
+                "server CPU ms per handshake = token queue/event loop/tls tasks/jit/rest");
         for (KeyAlgorithm algorithm : List.of(KeyAlgorithm.EC_P256, KeyAlgorithm.RSA_2048)) {
             String name = algorithm == KeyAlgorithm.EC_P256 ? "ec" : "rsa";
             HeldCertificate plain = pki.issue("openssl-gateway").serverAuth().keyPair(
@@ -74,13 +77,13 @@ public final class STimeBenchmark {
                 }
                 tokens.put("serve " + stack, dir.resolve("gateway-" + name + "-" + stack + ".stk").toString());
             }
-            for (String stack : List.of("jdk", "openssl")) {
+            for (String stack : List.of("jdk", "openssl", "bcjsse")) {
                 tokens.put("serve " + stack + " softhsm2", softHsm2Token(hsm, dir, pki, "hsm-" + name + "-" + stack,
                         algorithm));
             }
             Map<String, double[]> results = new LinkedHashMap<>();
             List<String> servers = new ArrayList<>(List.of("openssl s_server"));
-            servers.addAll(tokens.keySet());
+            tokens.keySet().stream().filter(s -> only.matcher(algorithm + " " + s).find()).forEach(servers::add);
             servers.forEach(s -> results.put(s, new double[rounds]));
             Map<String, Server> running = new LinkedHashMap<>();
             Map<String, ThreadCpu> cpuBefore = new LinkedHashMap<>();
@@ -89,7 +92,8 @@ public final class STimeBenchmark {
                     Server s = server.startsWith("openssl") ? Server.sServer(dir, name)
                             : Server.serve(dir, name, server.split(" ")[1], tokens.get(server), hsm.environment());
                     running.put(server, s);
-                    sTime(dir, name, s.port, warmUp); // warm-up (JIT), not counted
+                    // warm-up (JIT), not counted; s_server needs none, one second shows it answers
+                    sTime(dir, name, s.port, server.startsWith("openssl") ? 1 : warmUp);
                 }
                 running.forEach((server, s) -> cpuBefore.put(server, ThreadCpu.of(s.process.pid())));
                 for (int r = 0; r < rounds; r++) {
@@ -101,9 +105,8 @@ public final class STimeBenchmark {
                 for (String server : servers) {
                     double m = median(results.get(server));
                     double handshakes = Arrays.stream(results.get(server)).sum();
-                    String where = server.startsWith("openssl") ? ""
-                            : ThreadCpu.of(running.get(server).process.pid()).minus(cpuBefore.get(server))
-                                    .perHandshake(handshakes);
+                    String where = ThreadCpu.of(running.get(server).process.pid())
+                            .perHandshakeSince(cpuBefore.get(server), handshakes);
                     System.out.printf(Locale.ROOT, "%-9s %-22s %10.0f %6.2f   %s%n", algorithm, server, m,
                             m / baseline, where);
                 }
@@ -142,14 +145,19 @@ public final class STimeBenchmark {
         return SoftHsm2.uri(label);
     }
 
-    /** CPU time of a process's threads in milliseconds, grouped by what they do (from {@code /proc}). */
-    private record ThreadCpu(Map<String, Double> millis) {
+    /**
+     * CPU time of a process in milliseconds: per thread (by id, with its name) and in total. The
+     * total comes from the process's own counter, which keeps the time of threads that have ended
+     * (an idle pool thread that times out); per-thread figures cannot.
+     */
+    private record ThreadCpu(Map<String, Double> byThread, Map<String, String> names, double total) {
         private static final List<String> GROUPS = List.of("queue", "loop", "tls-tasks", "jit", "rest");
 
         static ThreadCpu of(long pid) {
-            Map<String, Double> m = new LinkedHashMap<>();
-            GROUPS.forEach(g -> m.put(g, 0.0));
-            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            Map<String, Double> byThread = new LinkedHashMap<>();
+            Map<String, String> names = new LinkedHashMap<>();
+            Path proc = Path.of("/proc", Long.toString(pid));
+            try (var tasks = Files.list(proc.resolve("task"))) {
                 for (Path task : (Iterable<Path>) tasks::iterator) {
                     String stat;
                     try {
@@ -157,15 +165,20 @@ public final class STimeBenchmark {
                     } catch (IOException e) {
                         continue; // the thread ended
                     }
-                    String thread = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / 100; // USER_HZ
-                    m.merge(group(thread), ms, Double::sum);
+                    String tid = task.getFileName().toString();
+                    names.put(tid, stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+                    byThread.put(tid, millis(stat));
                 }
+                return new ThreadCpu(byThread, names, millis(Files.readString(proc.resolve("stat"))));
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            return new ThreadCpu(m);
+        }
+
+        /** utime + stime of a {@code /proc} stat line, in milliseconds (USER_HZ is 100 on Linux). */
+        private static double millis(String stat) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / 100;
         }
 
         private static String group(String thread) {
@@ -181,17 +194,21 @@ public final class STimeBenchmark {
             return thread.startsWith("C2 Compiler") || thread.startsWith("C1 Compiler") ? "jit" : "rest";
         }
 
-        ThreadCpu minus(ThreadCpu before) {
+        /**
+         * Milliseconds per handshake since {@code before}, in total and per group; "rest" also holds
+         * the time of threads that ended in between.
+         */
+        String perHandshakeSince(ThreadCpu before, double handshakes) {
             Map<String, Double> m = new LinkedHashMap<>();
-            millis.forEach((g, v) -> m.put(g, v - before.millis.getOrDefault(g, 0.0)));
-            return new ThreadCpu(m);
-        }
-
-        String perHandshake(double handshakes) {
-            double total = millis.values().stream().mapToDouble(Double::doubleValue).sum();
-            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.2f =", total / handshakes));
+            GROUPS.forEach(g -> m.put(g, 0.0));
+            byThread.forEach((tid, ms) -> m.merge(group(names.get(tid)),
+                    ms - before.byThread.getOrDefault(tid, 0.0), Double::sum));
+            double spent = total - before.total;
+            double grouped = m.values().stream().mapToDouble(Double::doubleValue).sum();
+            m.merge("rest", Math.max(0, spent - grouped), Double::sum);
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.2f =", spent / handshakes));
             for (String g : GROUPS) {
-                b.append(String.format(Locale.ROOT, " %.2f", millis.get(g) / handshakes));
+                b.append(String.format(Locale.ROOT, " %.2f", m.get(g) / handshakes));
             }
             return b.toString();
         }
@@ -229,7 +246,9 @@ public final class STimeBenchmark {
             Path nodeauth = Path.of(System.getProperty("securetoken.root", ".")).resolve("bin/nodeauth");
             String log = "serve-" + name + "-" + stack + "-" + Integer.toHexString(token.hashCode()) + ".err";
             ProcessBuilder pb = new ProcessBuilder(nodeauth.toString(), "serve", "--token", token, "--alias",
-                    BenchTokens.ALIAS, "--ca", "ca.pem", "--port", "0", "--pin-env", "BENCH_PIN", "--stack", stack)
+                    BenchTokens.ALIAS, "--ca", "ca.pem", "--port", "0", "--pin-env", "BENCH_PIN", "--stack", stack,
+                    // one client connecting as fast as it can: the per-source limit (10 per 10 s) would refuse it
+                    "--max-source-handshakes", "999999999/1")
                     .directory(dir.toFile()).redirectError(dir.resolve(log).toFile());
             pb.environment().putAll(env);
             pb.environment().put("BENCH_PIN", PIN);

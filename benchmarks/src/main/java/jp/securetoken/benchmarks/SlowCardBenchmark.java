@@ -85,7 +85,9 @@ public final class SlowCardBenchmark {
             Path ticketKeys = Files.createDirectory(dir.resolve("ticket-keys"));
             byte[] key = new byte[SessionTicketKeys.KEY_FILE_SIZE];
             new java.security.SecureRandom().nextBytes(key);
-            Files.write(ticketKeys.resolve("fleet.key"), key);
+            // readable by its owner only, as a fleet's key files must be (SessionTicketKeys warns otherwise)
+            Files.write(Files.createFile(ticketKeys.resolve("fleet.key"), java.nio.file.attribute.PosixFilePermissions
+                    .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))), key);
             for (TlsStack clientStack : List.of(TlsStack.JDK, TlsStack.OPENSSL)) {
                 signaturesAcrossTwoInstances(clientStack, gatewayToken, clinicToken, trust, ticketKeys, reconnects,
                         serverLoop, clientLoops);

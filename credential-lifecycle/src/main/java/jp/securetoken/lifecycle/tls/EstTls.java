@@ -36,7 +36,7 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 /**
  * The TLS both ends of EST speak, on BouncyCastle's low-level API ({@code org.bouncycastle.tls}).
  * The EST server and the node's client run on it rather than on BCJSSE because a channel binding
- * must be read while the handshake completes: BCJSSE (1.84 to 1.87) clears the TLS 1.3 exporter
+ * must be read while the handshake completes: BCJSSE (1.84, and BC's main branch) clears the TLS 1.3 exporter
  * secret then, so {@code tls-exporter} (RFC 9266) cannot be read from it afterwards, while
  * {@link org.bouncycastle.tls.TlsPeer#notifyHandshakeComplete} still sees it.
  *

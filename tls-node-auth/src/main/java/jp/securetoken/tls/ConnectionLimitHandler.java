@@ -71,9 +71,10 @@ final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void releaseHandshake() {
+    /** Frees this connection's handshake slot (once). */
+    void releaseHandshake() {
         if (handshakeHeld.compareAndSet(true, false)) {
-            limiter.handshakeEnded();
+            limiter.handshakeFinished();
         }
     }
 }

@@ -1,5 +1,6 @@
 package jp.securetoken.tls;
 
+import io.netty.channel.Channel;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,11 +16,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state behind a server context's {@link ConnectionLimits}, shared by all its connections:
- * open connections, handshakes in flight, a fixed window per source address, the refusal counters
- * and their rate-limited log. {@link ConnectionLimitHandler} asks it to admit each connection.
+ * The state behind a server's {@link ConnectionLimits}, shared by all its connections: open
+ * connections, handshakes in flight, a fixed window per source address, the refusal counters and
+ * their rate-limited log. A {@link NodeTlsContext} server has one; a server that runs TLS outside
+ * NodeTls (e.g. the EST issuing server on BouncyCastle's low-level API) makes one and calls
+ * {@link #addTo(Channel)} for each accepted connection, and {@link #handshakeEnded(Channel)} when
+ * that connection's handshake is through.
+ *
+ * <pre>{@code
+ * ConnectionLimiter limiter = new ConnectionLimiter(ConnectionLimits.DEFAULTS);
+ * // in the child ChannelInitializer, before the TLS handler:
+ * limiter.addTo(channel);
+ * // in the TLS handler, once the handshake completed:
+ * ConnectionLimiter.handshakeEnded(channel);
+ * }</pre>
  */
-final class ConnectionLimiter {
+public final class ConnectionLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimiter.class);
     /** Source addresses tracked at once; more in one interval are refused (an attacker with a whole subnet). */
     static final int MAX_SOURCES = 8192;
@@ -39,13 +51,38 @@ final class ConnectionLimiter {
     private final AtomicLong[] lastLogged = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final LongAdder[] unlogged = {new LongAdder(), new LongAdder(), new LongAdder()};
 
-    ConnectionLimiter(ConnectionLimits limits) {
-        this.limits = limits;
+    /** A limiter with nothing open and nothing refused yet. */
+    public ConnectionLimiter(ConnectionLimits limits) {
+        this.limits = java.util.Objects.requireNonNull(limits);
         this.intervalNanos = limits.sourceInterval().toNanos();
     }
 
-    ConnectionLimits limits() {
+    /** The limits it enforces. */
+    public ConnectionLimits limits() {
         return limits;
+    }
+
+    /**
+     * Puts the limits in front of a newly accepted connection: adds, first in its pipeline (named
+     * {@link NodeTlsContext#LIMIT_HANDLER}), the handler that admits it as soon as it is active or
+     * closes it before a byte is read. An admitted connection holds a handshake slot until a Netty
+     * {@code SslHandler} in the pipeline finishes its handshake, {@link #handshakeEnded(Channel)} is
+     * called, or it closes; and a connection slot until it closes.
+     */
+    public void addTo(Channel channel) {
+        channel.pipeline().addFirst(NodeTlsContext.LIMIT_HANDLER, new ConnectionLimitHandler(this));
+    }
+
+    /**
+     * Frees the handshake slot of a connection given to {@link #addTo(Channel)}: for TLS handlers
+     * other than Netty's {@code SslHandler}, once the handshake completed. Does nothing for a channel
+     * without limits or when called again.
+     */
+    public static void handshakeEnded(Channel channel) {
+        ConnectionLimitHandler handler = channel.pipeline().get(ConnectionLimitHandler.class);
+        if (handler != null) {
+            handler.releaseHandshake();
+        }
     }
 
     /**
@@ -104,7 +141,7 @@ final class ConnectionLimiter {
         return address;
     }
 
-    void handshakeEnded() {
+    void handshakeFinished() {
         handshaking.decrementAndGet();
     }
 
@@ -112,7 +149,8 @@ final class ConnectionLimiter {
         open.decrementAndGet();
     }
 
-    ConnectionLimitCounters counters() {
+    /** What the limits did so far: connections open now, and refusals by each limit. */
+    public ConnectionLimitCounters counters() {
         return new ConnectionLimitCounters(open.get(), handshaking.get(), refused[0].sum(), refused[1].sum(),
                 refused[2].sum());
     }

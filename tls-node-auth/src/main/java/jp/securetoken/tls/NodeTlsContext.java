@@ -164,7 +164,7 @@ public final class NodeTlsContext implements AutoCloseable {
         channel.pipeline().addFirst(TLS_HANDLER, newHandler(channel.alloc(), peerHost, peerPort));
         channel.pipeline().addFirst(RENEGOTIATION_GUARD, new RenegotiationGuard());
         if (limiter != null) {
-            channel.pipeline().addFirst(LIMIT_HANDLER, new ConnectionLimitHandler(limiter));
+            limiter.addTo(channel);
         }
     }
 

@@ -25,6 +25,9 @@ import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenException;
 import jp.securetoken.lifecycle.tls.EstTls;
+import jp.securetoken.tls.ConnectionLimitCounters;
+import jp.securetoken.tls.ConnectionLimiter;
+import jp.securetoken.tls.ConnectionLimits;
 import jp.securetoken.tls.trust.NodeTrustManager;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
@@ -50,19 +53,30 @@ import org.slf4j.LoggerFactory;
  * on TLS 1.2. The server's TLS credential is read from its token at each handshake. A client
  * certificate is asked for but not required; one that is sent must lead to the CA's certificate. The
  * token must be logged in.
+ *
+ * <p>Every handshake costs the TLS key's token a signature before the client is known, so the server
+ * has the same {@link ConnectionLimits} as NodeTls servers (default {@link ConnectionLimits#DEFAULTS}):
+ * a connection over a limit is closed before a byte of TLS is read, and counted
+ * ({@link #limitCounters()}). A handshake not done within {@link Builder#handshakeTimeout} (default
+ * 20 s) closes its connection. TLS 1.2 renegotiation is refused by BouncyCastle's server (it sends a
+ * no_renegotiation warning and signs nothing).
  */
 public final class EstServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EstServer.class);
     /** EST's path prefix (RFC 7030 §3.2.2). */
     public static final String PREFIX = "/.well-known/est";
-    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(20);
+    /** How long a client may take over its TLS handshake unless the builder says otherwise. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(20);
 
     private final EventLoopGroup group;
     private final EventExecutorGroup workers;
     private final Channel channel;
     private final Issuer issuer;
+    private final ConnectionLimiter limiter;
 
-    private EstServer(EventLoopGroup group, EventExecutorGroup workers, Channel channel, Issuer issuer) {
+    private EstServer(EventLoopGroup group, EventExecutorGroup workers, Channel channel, Issuer issuer,
+            ConnectionLimiter limiter) {
+        this.limiter = limiter;
         this.group = group;
         this.workers = workers;
         this.channel = channel;
@@ -82,6 +96,16 @@ public final class EstServer implements AutoCloseable {
     public URI uri() {
         InetSocketAddress a = (InetSocketAddress) channel.localAddress();
         return URI.create("https://" + a.getAddress().getHostAddress() + ":" + a.getPort());
+    }
+
+    /** The connection limits in force. */
+    public ConnectionLimits connectionLimits() {
+        return limiter.limits();
+    }
+
+    /** What the connection limits did so far: connections open, and refusals by each limit. */
+    public ConnectionLimitCounters limitCounters() {
+        return limiter.counters();
     }
 
     /** Signs and publishes the CRL now if revocations changed (the server also does so every few seconds). */
@@ -109,6 +133,8 @@ public final class EstServer implements AutoCloseable {
         private int port;
         private Clock clock = Clock.systemUTC();
         private CredentialSource tlsCredential;
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder(SecureToken token, IssuerState state) {
             this.token = Objects.requireNonNull(token);
@@ -158,6 +184,24 @@ public final class EstServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How much strangers may make the TLS key's token sign before their certificate or enrollment
+         * code is seen (default {@link ConnectionLimits#DEFAULTS}, as for {@code serve}).
+         */
+        public Builder connectionLimits(ConnectionLimits limits) {
+            this.connectionLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /** How long a client may take over its TLS handshake before its connection is closed (default 20 s). */
+        public Builder handshakeTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the handshake timeout must be positive: " + timeout);
+            }
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
@@ -175,14 +219,17 @@ public final class EstServer implements AutoCloseable {
             JcaTlsCrypto crypto = EstTls.crypto();
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             EventExecutorGroup workers = new DefaultEventExecutorGroup(2);
+            ConnectionLimiter limiter = new ConnectionLimiter(connectionLimits);
+            Duration timeout = handshakeTimeout;
             try {
                 Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
+                                limiter.addTo(ch); // first, on the event loop: a refused stranger reaches no token
                                 // TLS, HTTP and EST share one worker thread per connection: the token signs off the event loop
                                 ch.pipeline().addLast(workers, "tls", new TlsServerHandler(
-                                        () -> new EstTlsServer(crypto, tlsSource.current(), clientTrust), HANDSHAKE_TIMEOUT));
+                                        () -> new EstTlsServer(crypto, tlsSource.current(), clientTrust), timeout));
                                 ch.pipeline().addLast(workers, "http", new HttpServerCodec());
                                 ch.pipeline().addLast(workers, "aggregator", new HttpObjectAggregator(64 * 1024));
                                 ch.pipeline().addLast(workers, "est", new EstHandler(issuer));
@@ -195,8 +242,9 @@ public final class EstServer implements AutoCloseable {
                         LOG.warn("Publishing the CRL failed: {}", e.getMessage());
                     }
                 }), 2, 2, TimeUnit.SECONDS);
-                EstServer server = new EstServer(group, workers, channel, issuer);
-                LOG.info("EST server for {} listening on {}", caCert.getSubjectX500Principal().getName(), server.uri());
+                EstServer server = new EstServer(group, workers, channel, issuer, limiter);
+                LOG.info("EST server for {} listening on {}; connection limits: {}",
+                        caCert.getSubjectX500Principal().getName(), server.uri(), connectionLimits);
                 return server;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

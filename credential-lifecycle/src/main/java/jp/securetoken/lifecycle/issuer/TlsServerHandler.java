@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import jp.securetoken.api.TokenException;
 import jp.securetoken.lifecycle.tls.BoundChannel;
+import jp.securetoken.tls.ConnectionLimiter;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * TLS for one EST connection on BouncyCastle's non-blocking {@link TlsServerProtocol}: bytes from
  * the network are offered to it and what it writes goes back; decrypted bytes go up the pipeline.
  * When the handshake completes, the connection's {@link BoundChannel} (channel binding and client
- * chain) is set as the channel attribute {@link #BOUND} before any request is read. A handshake not
+ * chain) is set as the channel attribute {@link #BOUND} before any request is read, and the
+ * connection's handshake slot under the server's {@link ConnectionLimiter} is freed. A handshake not
  * done within the timeout closes the connection. Runs on one executor per channel.
  */
 final class TlsServerHandler extends ChannelDuplexHandler {
@@ -114,6 +116,7 @@ final class TlsServerHandler extends ChannelDuplexHandler {
             handshaken = true;
             timeout.cancel(false);
             ctx.channel().attr(BOUND).set(server.bound());
+            ConnectionLimiter.handshakeEnded(ctx.channel());
             LOG.debug("TLS with {}: {}", ctx.channel().remoteAddress(), server.bound());
         }
         int available = protocol.getAvailableInputBytes();

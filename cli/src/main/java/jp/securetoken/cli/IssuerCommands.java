@@ -125,6 +125,9 @@ final class IssuerCommands extends NodeAuth.Group {
         boolean allowUnbound;
 
         @Mixin
+        LimitOptions limits;
+
+        @Mixin
         PinOptions.User userPin;
 
         @Mixin
@@ -133,18 +136,20 @@ final class IssuerCommands extends NodeAuth.Group {
         @Override
         void run() throws Exception {
             IssuerState state = state(stateDir);
+            var connectionLimits = limits.limits();
             try (PinReader pins = pins(); SecureToken t = open(token)) {
                 login(t, pins, userPin, deviceKey);
                 CountDownLatch stopped = new CountDownLatch(1);
                 try (EstServer server = EstServer.builder(t, state).bind(bind, port)
                         .profile(CertificateProfile.defaults().withValidity(Duration.ofDays(validityDays)))
-                        .requireChannelBinding(!allowUnbound).start()) {
+                        .requireChannelBinding(!allowUnbound).connectionLimits(connectionLimits).start()) {
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                         stopped.countDown();
                         server.close();
                     }, "nodeauth-issuer-stop"));
                     out().println("EST issuing server listening on " + server.uri() + EstServer.PREFIX
-                            + (allowUnbound ? " (requests without channel binding accepted)" : ""));
+                            + (allowUnbound ? " (requests without channel binding accepted)" : "")
+                            + "; limits: " + server.connectionLimits());
                     out().flush();
                     stopped.await();
                 }

@@ -7,8 +7,8 @@ import jp.securetoken.tls.ConnectionLimits;
 import picocli.CommandLine.Option;
 
 /**
- * {@code serve}'s connection limits ({@link ConnectionLimits}): how much strangers may make the
- * server's token sign before their certificate is seen. Over a limit a connection is closed before
+ * The connection limits ({@link ConnectionLimits}) of {@code serve} and {@code issuer serve}: how much
+ * strangers may make the server's token sign before their certificate is seen. Over a limit a connection is closed before
  * TLS; refusals are logged on standard error at most every 10 s per limit.
  */
 final class LimitOptions {

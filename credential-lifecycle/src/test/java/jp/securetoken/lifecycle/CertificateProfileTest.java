@@ -61,11 +61,15 @@ class CertificateProfileTest extends WithIssuingServer {
     }
 
     private static X509Certificate enrollAt(EstServer issuing, String name) throws Exception {
+        return enrollAt(issuing, name, KeyAlgorithm.EC_P256);
+    }
+
+    private static X509Certificate enrollAt(EstServer issuing, String name, KeyAlgorithm algorithm) throws Exception {
         try (SecureToken token = emptyNode(name)) {
             String code = state.invite(new X500Principal("CN=" + name + ", O=Example Clinic, C=JP"), List.of(),
                     Duration.ofDays(1));
-            return NodeEnrollment.enroll(token, "node", KeyAlgorithm.EC_P256, issuing.uri(), anchor,
-                    code.toCharArray(), null).certificate();
+            return NodeEnrollment.enroll(token, "node", algorithm, issuing.uri(), anchor, code.toCharArray(), null)
+                    .certificate();
         }
     }
 
@@ -108,6 +112,20 @@ class CertificateProfileTest extends WithIssuingServer {
         assertTrue(extensions.contains("critical") && extensions.contains("Digital Signature"), extensions);
         assertFalse(extensions.contains("Key Encipherment"), "keyEncipherment is for RSA keys only: " + extensions);
         assertTrue(extensions.contains("URI:" + server.uri() + "/crl"), "the server's own CRL address: " + extensions);
+    }
+
+    @Test
+    void keyEnciphermentGoesIntoRsaCertificatesAndKeyAgreementIntoEcOnes() throws Exception {
+        CertificateProfile profile = CertificateProfile.defaults()
+                .withKeyUsage(EnumSet.of(Usage.DIGITAL_SIGNATURE, Usage.KEY_ENCIPHERMENT, Usage.KEY_AGREEMENT));
+        try (EstServer configured = EstServer.builder(caToken, state).profile(profile).start()) {
+            String rsa = openssl(enrollAt(configured, "clinic-rsa", KeyAlgorithm.RSA_2048), "-ext", "keyUsage");
+            String ec = openssl(enrollAt(configured, "clinic-ec", KeyAlgorithm.EC_P256), "-ext", "keyUsage");
+            assertTrue(rsa.contains("Digital Signature, Key Encipherment"), rsa);
+            assertFalse(rsa.contains("Key Agreement"), "keyAgreement is for EC keys: " + rsa);
+            assertTrue(ec.contains("Digital Signature, Key Agreement"), ec);
+            assertFalse(ec.contains("Key Encipherment"), "keyEncipherment is for RSA keys: " + ec);
+        }
     }
 
     @Test

@@ -80,6 +80,36 @@ final class PinOptions {
         }
     }
 
+    /** The emulated card's user-authentication PIN ({@code jpki emulate}): {@code --auth-pin-env}, {@code --auth-pin-file}. */
+    static final class CardAuth {
+        @Option(names = "--auth-pin-env", paramLabel = "NAME",
+                description = "Read the card's user-authentication PIN from this environment variable.")
+        String env;
+
+        @Option(names = "--auth-pin-file", paramLabel = "FILE",
+                description = "Read the card's user-authentication PIN from the first line of this file.")
+        Path file;
+
+        Source source() {
+            return new Source("--auth-pin-env", env, "--auth-pin-file", file);
+        }
+    }
+
+    /** The emulated card's signature PIN ({@code jpki emulate}): {@code --sign-pin-env}, {@code --sign-pin-file}. */
+    static final class CardSign {
+        @Option(names = "--sign-pin-env", paramLabel = "NAME",
+                description = "Read the card's signature PIN from this environment variable.")
+        String env;
+
+        @Option(names = "--sign-pin-file", paramLabel = "FILE",
+                description = "Read the card's signature PIN from the first line of this file.")
+        Path file;
+
+        Source source() {
+            return new Source("--sign-pin-env", env, "--sign-pin-file", file);
+        }
+    }
+
     /**
      * {@code --device-key FILE}: a device without a person logs in with its host key instead of the
      * user PIN (JAHIS 7.2.2 b), once {@code pin enrol-device-key} enrolled that key in the token.

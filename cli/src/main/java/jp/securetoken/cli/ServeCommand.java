@@ -87,11 +87,12 @@ final class ServeCommand extends TokenAction {
             trail.application(jp.securetoken.tls.audit.AuditEvent.Kind.APPLICATION_START, "nodeauth serve started");
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             CountDownLatch done = new CountDownLatch(1);
+            PrintWriter out = out();
+            LoginKeeper keeper = keeper(token, out);
             var builder = NodeTls.server(CredentialSource.of(token, tls.alias)).trustPolicy(policy)
-                    .stack(requested).listener(trail.listener()).connectionLimits(connectionLimits);
+                    .stack(requested).listener(keeper.watching(trail.listener())).connectionLimits(connectionLimits);
             fleetKeys.ifPresent(builder::sessionTicketKeys);
-            try (NodeTlsContext context = build(builder)) {
-                PrintWriter out = out();
+            try (keeper; NodeTlsContext context = build(builder)) {
                 Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                         .childOption(ChannelOption.AUTO_READ, false)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -125,6 +126,37 @@ final class ServeCommand extends TokenAction {
                 done.countDown();
             }
         }
+    }
+
+    /**
+     * Logs the token in again after it lost its login (card or device back after pcscd restarted or
+     * the reader was re-plugged), from the same PIN file, variable or device key as at start.
+     */
+    private LoginKeeper keeper(SecureToken token, PrintWriter out) {
+        LoginKeeper.Login again = null;
+        String source = "";
+        boolean usesPin = true;
+        if (deviceKey.file != null) {
+            java.nio.file.Path file = deviceKey.file;
+            again = t -> t.login(DeviceKeys.read(file));
+            source = "the device key " + file;
+            usesPin = false;
+        } else if (userPin.env != null || userPin.file != null) {
+            again = t -> {
+                try (PinReader unattended = new PinReader(null, java.io.InputStream.nullInputStream(), false, err(),
+                        System::getenv)) {
+                    t.login(unattended.callback("user PIN", userPin.source(), false));
+                }
+            };
+            source = userPin.file != null ? "the PIN of --pin-file " + userPin.file : "the PIN of --pin-env "
+                    + userPin.env;
+        }
+        return new LoginKeeper(token, again, source, usesPin, line -> {
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        });
     }
 
     /** Builds the context; a session-ticket key file that cannot serve is bad input, named. */
@@ -184,7 +216,8 @@ final class ServeCommand extends TokenAction {
                 }
             } else if (evt instanceof NodeAuthenticationFailedEvent failed) {
                 report("refused " + ctx.channel().remoteAddress() + ": " + failed.kind()
-                        + failed.rejection().map(r -> " " + r).orElse("") + ": " + failed.message());
+                        + failed.rejection().map(r -> " " + r).orElse("") + ": "
+                        + failed.tokenError().map(LoginKeeper::describe).orElse(failed.message()));
             } else if (evt instanceof SslCloseCompletionEvent) {
                 peerFinished = true;
                 if (backend != null) {

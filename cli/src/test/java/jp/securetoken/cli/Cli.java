@@ -132,6 +132,11 @@ final class Cli {
             return line;
         }
 
+        /** Whether the process still runs. */
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
         /** Types {@code text} on the command's standard input. */
         void type(String text) throws IOException {
             process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));

@@ -47,8 +47,9 @@ class JpkiLibraryOpenScTest {
     @Test
     void openScsModuleShowsAndSignsWithBothTokensOfTheCardThroughTheLibraryRoute() throws Exception {
         CardTerminal reader = PcscReader.vpcd();
-        Cli.Running emulator = new Cli().interactive("jpki", "emulate", "--auth-pin", "2580", "--sign-pin",
-                "SIGN2580", "--cert-dir", dir);
+        Cli.Running emulator = new Cli().env("AUTH_PIN", "2580").env("SIGN_PIN", "SIGN2580")
+                .interactive("jpki", "emulate", "--auth-pin-env", "AUTH_PIN", "--sign-pin-env", "SIGN_PIN", "--cert-dir",
+                        dir);
         try {
             assertTrue(emulator.nextLine().startsWith("Emulated My Number Card inserted into the vpcd reader"));
             PcscReader.awaitCard(reader, true);

@@ -38,8 +38,8 @@ class JpkiNextGenerationTest {
         Path gatewayCa = Files.writeString(dir.resolve("regional-ca.pem"), HeldCertificate.pem(regional.caCertificate()));
         Path gateway = Tokens.node(dir.resolve("gateway.stk"), regional, "gateway", true);
         CardTerminal reader = PcscReader.vpcd();
-        Cli.Running emulator = new Cli().interactive("jpki", "emulate", "--profile", "next-generation", "--auth-pin",
-                "1357", "--cert-dir", dir);
+        Cli.Running emulator = new Cli().env("AUTH_PIN", "1357").interactive("jpki", "emulate", "--profile",
+                "next-generation", "--auth-pin-env", "AUTH_PIN", "--cert-dir", dir);
         try {
             assertTrue(emulator.nextLine().startsWith("Emulated My Number Card inserted into the vpcd reader"));
             PcscReader.awaitCard(reader, true);

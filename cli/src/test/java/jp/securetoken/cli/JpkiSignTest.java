@@ -39,7 +39,8 @@ class JpkiSignTest {
     @Test
     void theMyNumberCardsSignatureCertificateSignsADocumentThatOpensslCmsVerifies() throws Exception {
         CardTerminal reader = PcscReader.vpcd();
-        Cli.Running emulator = new Cli().interactive("jpki", "emulate", "--sign-pin", "SIGN2468", "--cert-dir", dir);
+        Cli.Running emulator = new Cli().env("SIGN_PIN", "SIGN2468").interactive("jpki", "emulate", "--sign-pin-env",
+                "SIGN_PIN", "--cert-dir", dir);
         try {
             assertTrue(emulator.nextLine().startsWith("Emulated My Number Card inserted into the vpcd reader"));
             PcscReader.awaitCard(reader, true);

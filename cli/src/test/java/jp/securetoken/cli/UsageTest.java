@@ -61,4 +61,31 @@ class UsageTest {
         Cli.Result r = expect(0, new Cli().run("--version"));
         assertTrue(r.out().startsWith("nodeauth 0."), r::toString);
     }
+
+    /**
+     * The developers' guide: PINs and passwords never appear in process arguments (ps, shell history).
+     * No option of any command takes one as its value; they come from a variable, a file or a prompt.
+     */
+    @Test
+    void noOptionOfAnyCommandTakesAPinOrPasswordAsItsValue() {
+        java.util.List<String> offenders = new java.util.ArrayList<>();
+        java.util.Deque<picocli.CommandLine> commands = new java.util.ArrayDeque<>();
+        commands.add(new picocli.CommandLine(new NodeAuth()));
+        int options = 0;
+        while (!commands.isEmpty()) {
+            picocli.CommandLine command = commands.pop();
+            commands.addAll(command.getSubcommands().values());
+            for (picocli.CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+                options++;
+                boolean takesValue = option.arity().max() > 0;
+                boolean secret = option.longestName().matches("--([a-z]+-)*(pin|password|secret|passphrase)")
+                        && !"SHA256".equals(option.paramLabel()); // --ca-pin: a certificate fingerprint
+                if (takesValue && (secret || option.paramLabel().matches("(?i).*\\b(PIN|PASSWORD)\\b.*"))) {
+                    offenders.add(command.getCommandSpec().qualifiedName() + " " + option.longestName());
+                }
+            }
+        }
+        assertTrue(options > 100, "walked " + options + " options");
+        assertTrue(offenders.isEmpty(), "options taking a secret as their value: " + offenders);
+    }
 }

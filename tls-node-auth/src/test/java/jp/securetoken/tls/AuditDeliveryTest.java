@@ -336,6 +336,42 @@ class AuditDeliveryTest extends LoopbackNodesTest {
                 "a PIN reached the audit trail");
     }
 
+    /**
+     * A device's key-based login (JAHIS 7.2.2 b) goes through the audited token to the token itself
+     * (not the SPI's PIN-only default) and is recorded like a PIN login; enrolling the key is recorded
+     * as a change of the user's security attributes. No key material reaches the trail.
+     */
+    @Test
+    void deviceKeyEnrolmentAndLoginsReachTheCollector() throws Exception {
+        Path file = dir.resolve("device.stk");
+        try (PinCallback.Fixed user = PinCallback.fixed(TestNodes.PIN);
+                PinCallback.Fixed a = PinCallback.fixed("admin-4321".toCharArray())) {
+            SoftTokens.create(file, SoftTokenSettings.builder("device").userPin(user).administratorPin(a)
+                    .kdfIterations(SoftTokenSettings.MIN_KDF_ITERATIONS).build());
+        }
+        java.security.KeyPair host = TestPki.Keys.rsa(2048);
+        java.security.KeyPair other = TestPki.Keys.rsa(2048);
+        try (SyslogTlsAuditSink sink = sinkTo(collector.port()).start();
+                SecureToken token = AuditedToken.wrap(SoftTokens.open(file), sink, java.time.Clock.systemUTC())) {
+            try (PinCallback.Fixed right = PinCallback.fixed(TestNodes.PIN)) {
+                token.login(right);
+            }
+            token.enrolDeviceKey(jp.securetoken.api.DeviceKey.of(host.getPrivate(), host.getPublic()));
+            token.logout();
+            assertThrows(jp.securetoken.api.DeviceKeyRejectedException.class,
+                    () -> token.login(jp.securetoken.api.DeviceKey.of(other.getPrivate(), other.getPublic())));
+            token.login(jp.securetoken.api.DeviceKey.of(host.getPrivate(), host.getPublic()));
+            assertTrue(token.isLoggedIn(), "the device key logged the token itself in");
+            await().atMost(DELIVERY).until(() -> sink.delivered() == 5);
+        }
+        List<String> events = collector.received().stream().map(l -> code(l, "EventTypeCode") + "/"
+                + l.replaceFirst(".*EventOutcomeIndicator=\"(\\d+)\".*", "$1")).toList();
+        assertEquals(List.of("110122/0", "110137/0", "110123/0", "110122/4", "110122/0"), events);
+        String all = String.join("\n", collector.received());
+        assertTrue(all.contains("device key enrolled") && all.contains("login refused: device key rejected")
+                && all.contains("device key accepted"), all);
+    }
+
     private static String code(String line, String element) {
         Matcher m = Pattern.compile("<" + element + " csd-code=\"(\\d+)\"").matcher(line);
         return m.find() ? m.group(1) : "?";

@@ -90,6 +90,21 @@ class SigningTest {
         }
     }
 
+    /** RFC 6979: the nonce comes from the key and the digest, so a weak random source cannot leak the key. */
+    @ParameterizedTest
+    @EnumSource(value = KeyAlgorithm.class, names = {"EC_P256", "EC_P384"})
+    void ecdsaNoncesAreDerivedDeterministically(KeyAlgorithm algorithm) throws Exception {
+        try (SecureToken token = tokenWith(algorithm)) {
+            Credential credential = token.credential("node");
+            SignatureScheme scheme = credential.key().signatureSchemes().iterator().next();
+            byte[] digest = MessageDigest.getInstance(scheme.digestAlgorithm()).digest(DATA);
+            byte[] other = MessageDigest.getInstance(scheme.digestAlgorithm()).digest(new byte[] {1, 2, 3});
+            byte[] first = credential.key().signDigest(scheme, digest);
+            assertTrue(java.util.Arrays.equals(first, credential.key().signDigest(scheme, digest)));
+            assertFalse(java.util.Arrays.equals(first, credential.key().signDigest(scheme, other)));
+        }
+    }
+
     @Test
     void pkcs1SignatureOverDigestEqualsSignatureOverData() throws Exception {
         try (SecureToken token = tokenWith(KeyAlgorithm.RSA_2048)) {

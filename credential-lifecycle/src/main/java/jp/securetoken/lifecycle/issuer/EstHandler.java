@@ -13,18 +13,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 
 import jp.securetoken.api.TokenException;
+import jp.securetoken.lifecycle.tls.BoundChannel;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERSet;
@@ -36,7 +32,6 @@ import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSAbsentContent;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
-import org.bouncycastle.jsse.BCSSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +49,10 @@ final class EstHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         FullHttpResponse response;
-        String peer = String.valueOf(ctx.channel().remoteAddress());
+        BoundChannel bound = ctx.channel().attr(TlsServerHandler.BOUND).get();
+        // the audit names the connection: address, protocol and the binding its requests are checked against
+        String peer = ctx.channel().remoteAddress() + (bound == null ? "" : "/" + bound.protocol() + "/"
+                + bound.bindingType());
         try {
             response = route(ctx, request, peer);
         } catch (EnrollmentRefusedException e) {
@@ -141,41 +139,22 @@ final class EstHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static SSLSession session(ChannelHandlerContext ctx) {
-        return ctx.pipeline().get(SslHandler.class).engine().getSession();
+    /** The connection's binding and client chain, set by {@link TlsServerHandler} before any request is read. */
+    private static BoundChannel bound(ChannelHandlerContext ctx) {
+        BoundChannel bound = ctx.channel().attr(TlsServerHandler.BOUND).get();
+        if (bound == null) {
+            throw new IllegalStateException("a request was read before the TLS handshake completed");
+        }
+        return bound;
     }
 
     private static List<X509Certificate> clientChain(ChannelHandlerContext ctx) {
-        List<X509Certificate> chain = new ArrayList<>();
-        try {
-            for (Certificate c : session(ctx).getPeerCertificates()) {
-                chain.add((X509Certificate) c);
-            }
-        } catch (SSLPeerUnverifiedException e) {
-            // no client certificate: not a re-enrollment
-        }
-        return chain;
+        return bound(ctx).peerChain();
     }
 
-    /**
-     * tls-unique on TLS 1.2, tls-exporter (RFC 9266) on TLS 1.3. BCJSSE 1.84 keeps the TLS 1.3
-     * exporter secret only while the handshake completes, so on TLS 1.3 the binding cannot be read
-     * afterwards and a bound request is refused with a hint to use TLS 1.2.
-     */
+    /** tls-exporter (RFC 9266) on TLS 1.3, tls-unique on TLS 1.2: read while the handshake completed. */
     static EnrollmentRequests.ChannelBinding channelBinding(ChannelHandlerContext ctx) {
-        return () -> {
-            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-            if (!(ssl.engine() instanceof BCSSLEngine bc) || bc.getConnection() == null) {
-                return null;
-            }
-            String type = "TLSv1.3".equals(ssl.engine().getSession().getProtocol()) ? "tls-exporter" : "tls-unique";
-            try {
-                return bc.getConnection().getChannelBinding(type);
-            } catch (IllegalStateException | UnsupportedOperationException e) {
-                throw new EnrollmentRefusedException(EnrollmentRefusal.CHANNEL_BINDING_MISMATCH,
-                        "this server cannot read the " + type + " binding of this connection; connect with TLS 1.2");
-            }
-        };
+        return () -> bound(ctx).binding();
     }
 
     /** The attributes this server wants in a request: the channel binding, and EC P-256 as the suggested key. */

@@ -17,17 +17,17 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenException;
-import jp.securetoken.tls.NodeTls;
-import jp.securetoken.tls.NodeTlsContext;
-import jp.securetoken.tls.TlsStack;
+import jp.securetoken.lifecycle.tls.EstTls;
+import jp.securetoken.tls.trust.NodeTrustManager;
 import jp.securetoken.tls.trust.TrustPolicy;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,25 +45,26 @@ import org.slf4j.LoggerFactory;
  *         .start();
  * }</pre>
  *
- * TLS runs on BCJSSE so that each request can be checked against the connection's channel binding
- * (tls-unique on TLS 1.2, tls-exporter of RFC 9266 on TLS 1.3). The token must be logged in.
+ * TLS (1.3 and 1.2) runs on BouncyCastle's low-level API ({@link EstTls}) so that each request can be
+ * checked against the connection's channel binding: tls-exporter of RFC 9266 on TLS 1.3, tls-unique
+ * on TLS 1.2. The server's TLS credential is read from its token at each handshake. A client
+ * certificate is asked for but not required; one that is sent must lead to the CA's certificate. The
+ * token must be logged in.
  */
 public final class EstServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EstServer.class);
     /** EST's path prefix (RFC 7030 §3.2.2). */
     public static final String PREFIX = "/.well-known/est";
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(20);
 
     private final EventLoopGroup group;
     private final EventExecutorGroup workers;
-    private final NodeTlsContext tls;
     private final Channel channel;
     private final Issuer issuer;
 
-    private EstServer(EventLoopGroup group, EventExecutorGroup workers, NodeTlsContext tls, Channel channel,
-            Issuer issuer) {
+    private EstServer(EventLoopGroup group, EventExecutorGroup workers, Channel channel, Issuer issuer) {
         this.group = group;
         this.workers = workers;
-        this.tls = tls;
         this.channel = channel;
         this.issuer = issuer;
     }
@@ -93,7 +94,6 @@ public final class EstServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        tls.close();
         LOG.info("EST server stopped");
     }
 
@@ -163,16 +163,16 @@ public final class EstServer implements AutoCloseable {
             return this;
         }
 
-        public EstServer start() throws TokenException, SSLException, IOException {
+        public EstServer start() throws TokenException, IOException {
             CertificateAuthority ca = new CertificateAuthority(CredentialSource.of(token, caAlias), clock);
             X509Certificate caCert = ca.chain().get(0);
             Issuer issuer = new Issuer(ca, state, profile, requireChannelBinding, clock);
             issuer.crl();
-            NodeTlsContext tls = NodeTls.server(tlsCredential != null ? tlsCredential : CredentialSource.of(token, tlsAlias))
-                    .trustPolicy(TrustPolicy.builder().trustAnchors(caCert).clock(clock).build())
-                    .requireClientAuth(false)
-                    .stack(TlsStack.BCJSSE)
-                    .build();
+            CredentialSource tlsSource = tlsCredential != null ? tlsCredential : CredentialSource.of(token, tlsAlias);
+            tlsSource.current(); // fail now, not at the first connection, when the credential is missing
+            NodeTrustManager clientTrust = new NodeTrustManager(TrustPolicy.builder().trustAnchors(caCert).clock(clock)
+                    .build(), NodeTrustManager.PeerRole.CLIENT);
+            JcaTlsCrypto crypto = EstTls.crypto();
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             EventExecutorGroup workers = new DefaultEventExecutorGroup(2);
             try {
@@ -180,9 +180,11 @@ public final class EstServer implements AutoCloseable {
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
-                                ch.pipeline().addLast(NodeTlsContext.TLS_HANDLER, tls.newHandler(ch.alloc(), null, -1));
-                                ch.pipeline().addLast(new HttpServerCodec());
-                                ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                                // TLS, HTTP and EST share one worker thread per connection: the token signs off the event loop
+                                ch.pipeline().addLast(workers, "tls", new TlsServerHandler(
+                                        () -> new EstTlsServer(crypto, tlsSource.current(), clientTrust), HANDSHAKE_TIMEOUT));
+                                ch.pipeline().addLast(workers, "http", new HttpServerCodec());
+                                ch.pipeline().addLast(workers, "aggregator", new HttpObjectAggregator(64 * 1024));
                                 ch.pipeline().addLast(workers, "est", new EstHandler(issuer));
                             }
                         }).bind(host, port).sync().channel();
@@ -193,7 +195,7 @@ public final class EstServer implements AutoCloseable {
                         LOG.warn("Publishing the CRL failed: {}", e.getMessage());
                     }
                 }), 2, 2, TimeUnit.SECONDS);
-                EstServer server = new EstServer(group, workers, tls, channel, issuer);
+                EstServer server = new EstServer(group, workers, channel, issuer);
                 LOG.info("EST server for {} listening on {}", caCert.getSubjectX500Principal().getName(), server.uri());
                 return server;
             } catch (InterruptedException e) {

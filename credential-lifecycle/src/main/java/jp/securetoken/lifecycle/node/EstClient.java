@@ -22,19 +22,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 import javax.security.auth.x500.X500Principal;
 
 import jp.securetoken.api.CertificationRequests;
+import jp.securetoken.api.Credential;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.TokenContentSigner;
 import jp.securetoken.api.TokenException;
 import jp.securetoken.api.TokenKey;
-import jp.securetoken.api.jca.TokenKeyManager;
+import jp.securetoken.lifecycle.tls.BoundChannel;
+import jp.securetoken.lifecycle.tls.EstTls;
 import jp.securetoken.tls.trust.NodeTrustManager;
 import jp.securetoken.tls.trust.TrustPolicy;
 import org.bouncycastle.asn1.DERPrintableString;
@@ -43,17 +41,20 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedData;
-import org.bouncycastle.jsse.BCSSLSocket;
-import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
- * The node's side of EST (RFC 7030): connects to the issuing server over TLS 1.2, authenticates
- * it against the issuer anchor alone (JAHIS issuing-server authentication), builds the PKCS#10
- * request inside the token with the connection's tls-unique in its challengePassword (proof of
- * possession bound to this connection) and returns the issued certificate. For re-enrollment the
- * node's current credential authenticates it (mutual TLS), its key signing in the token.
+ * The node's side of EST (RFC 7030): connects to the issuing server over TLS 1.3 (or 1.2 when the
+ * server or the node's key offers no more), authenticates it against the issuer anchor alone (JAHIS
+ * issuing-server authentication), builds the PKCS#10 request inside the token with the connection's
+ * channel binding in its challengePassword (RFC 9266 tls-exporter on TLS 1.3, tls-unique on TLS 1.2:
+ * proof of possession bound to this connection) and returns the issued certificate. For
+ * re-enrollment the node's current credential authenticates it (mutual TLS), its key signing in the
+ * token. TLS runs on BouncyCastle's low-level API ({@link EstTls}), the only one that gives the TLS 1.3
+ * exporter binding.
  */
 public final class EstClient {
     private static final String PREFIX = "/.well-known/est/";
@@ -61,6 +62,7 @@ public final class EstClient {
     private final URI base;
     private final X509Certificate anchor;
     private Duration timeout = Duration.ofSeconds(20);
+    private boolean tls13 = true;
 
     private EstClient(URI base, X509Certificate anchor) {
         this.base = base;
@@ -81,10 +83,19 @@ public final class EstClient {
         return this;
     }
 
+    /**
+     * Offers TLS 1.2 only, its requests then bound with tls-unique: for an issuing server without
+     * TLS 1.3. By default TLS 1.3 is offered first and 1.2 accepted.
+     */
+    public EstClient tls12Only() {
+        this.tls13 = false;
+        return this;
+    }
+
     /** {@code /cacerts}: the issuing CA's certificates, read over a connection authenticated by the anchor. */
     public List<X509Certificate> caCertificates() throws EnrollmentException {
-        try (SSLSocket socket = connect(null)) {
-            return certificates(exchange(socket, "GET", "cacerts", null, null));
+        try (Connection connection = connect(null)) {
+            return certificates(exchange(connection, "GET", "cacerts", null, null));
         }
         catch (IOException e) {
             throw failure(e);
@@ -107,11 +118,10 @@ public final class EstClient {
 
     private X509Certificate request(String operation, CredentialSource client, TokenKey key, X500Principal subject,
             String authorization) throws EnrollmentException, TokenException {
-        try (SSLSocket socket = connect(client)) {
-            byte[] binding = ((BCSSLSocket) socket).getConnection().getChannelBinding("tls-unique");
-            byte[] csr = request(key, subject, binding);
+        try (Connection connection = connect(client == null ? null : client.current())) {
+            byte[] csr = request(key, subject, connection.bound().binding());
             byte[] body = Base64.getMimeEncoder().encode(csr);
-            List<X509Certificate> certs = certificates(exchange(socket, "POST", operation, body, authorization));
+            List<X509Certificate> certs = certificates(exchange(connection, "POST", operation, body, authorization));
             if (certs.size() != 1 && certs.stream().noneMatch(c -> c.getPublicKey().equals(key.publicKey()))) {
                 throw new EnrollmentException(EnrollmentException.Kind.BAD_RESPONSE,
                         "the server's answer holds no certificate for our key", null);
@@ -141,40 +151,50 @@ public final class EstClient {
         }
     }
 
-    private SSLSocket connect(CredentialSource client) throws IOException, EnrollmentException {
-        SSLContext context;
-        try {
-            synchronized (EstClient.class) {
-                if (java.security.Security.getProvider("BC") == null) {
-                    // BCJSSE's crypto asks the BC provider for its DEFAULT SecureRandom
-                    java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
-                }
-            }
-            context = SSLContext.getInstance("TLSv1.2", new BouncyCastleJsseProvider());
-            KeyManager[] keys = client == null ? null : new KeyManager[] {new TokenKeyManager(client)};
-            jp.securetoken.api.jca.SecureTokenProvider.install();
-            context.init(keys, new TrustManager[] {new NodeTrustManager(TrustPolicy.builder().trustAnchors(anchor)
-                    .build(), NodeTrustManager.PeerRole.SERVER)}, null);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("BCJSSE cannot make a TLS 1.2 context", e);
+    /** One TLS connection to the issuing server and what its handshake established. */
+    private record Connection(Socket socket, TlsClientProtocol tls, BoundChannel bound) implements AutoCloseable {
+        InputStream in() {
+            return tls.getInputStream();
         }
+
+        OutputStream out() {
+            return tls.getOutputStream();
+        }
+
+        /** Sends close_notify if the server still listens (it may have closed first, after its answer). */
+        @Override
+        public void close() throws IOException {
+            try {
+                tls.close();
+            } catch (IOException e) {
+                // the answer was read in full already; a peer that closed first is no failure
+            } finally {
+                socket.close();
+            }
+        }
+    }
+
+    private Connection connect(Credential client) throws IOException {
+        JcaTlsCrypto crypto = EstTls.crypto();
+        NodeTrustManager trust = new NodeTrustManager(TrustPolicy.builder().trustAnchors(anchor).build(),
+                NodeTrustManager.PeerRole.SERVER);
+        EstTlsClient tlsClient = new EstTlsClient(crypto, base.getHost(), trust, client, tls13);
         int port = base.getPort() < 0 ? 443 : base.getPort();
         Socket plain = new Socket();
         try {
             plain.connect(new InetSocketAddress(base.getHost(), port), (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());
-            SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, base.getHost(), port, true);
-            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
-            socket.startHandshake();
-            return socket;
-        } catch (IOException e) {
+            TlsClientProtocol tls = new TlsClientProtocol(plain.getInputStream(), plain.getOutputStream());
+            tls.connect(tlsClient);
+            return new Connection(plain, tls, tlsClient.bound());
+        } catch (IOException | RuntimeException e) {
             plain.close();
             throw e;
         }
     }
 
     /** One HTTP/1.1 request and its answer; non-2xx answers become typed errors. */
-    private byte[] exchange(SSLSocket socket, String method, String operation, byte[] body, String authorization)
+    private byte[] exchange(Connection connection, String method, String operation, byte[] body, String authorization)
             throws IOException, EnrollmentException {
         StringBuilder head = new StringBuilder();
         head.append(method).append(' ').append(PREFIX).append(operation).append(" HTTP/1.1\r\n")
@@ -188,13 +208,13 @@ public final class EstClient {
                     .append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
-        OutputStream out = socket.getOutputStream();
+        OutputStream out = connection.out();
         out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
         if (body != null) {
             out.write(body);
         }
         out.flush();
-        InputStream in = socket.getInputStream();
+        InputStream in = connection.in();
         String status = line(in);
         String[] parts = status.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {

@@ -31,7 +31,11 @@ import org.slf4j.LoggerFactory;
  * JAHIS 6.2 and the MHLW guideline ask for), as DICOM audit messages in an {@link AuditSink}:
  * <ul>
  * <li>every login, successful or not — 110114 User Authentication / 110122 Login, outcome 4 with
- *     the tries left for a wrong PIN, 8 for a locked PIN — and logout (110123);</li>
+ *     the tries left for a wrong PIN, 8 for a locked PIN — and logout (110123); a device's key-based
+ *     login ({@link #login(jp.securetoken.api.DeviceKey)}, JAHIS 7.2.2 b) is forwarded to the token and
+ *     recorded the same way (a rejected key outcome 4);</li>
+ * <li>enrolling a device key ({@link #enrolDeviceKey}) — 110113 / 110137 User Security Attributes
+ *     Changed;</li>
  * <li>a PIN that locks, a PIN change and an unlock — 110113 Security Alert / 110137 User Security
  *     Attributes Changed (a lock is outcome 8);</li>
  * <li>credential writes: key generation, credential write and delete — 110113 Security Alert /

@@ -111,12 +111,7 @@ final class Cli {
             reader.start();
         }
 
-        /** Whether the command is still running. */
-        boolean isAlive() {
-            return process.isAlive();
-        }
-
-                /** The process id (the JVM's: a launcher script replaces itself with it). */
+        /** The process id (the JVM's: a launcher script replaces itself with it). */
         long pid() {
             return process.pid();
         }

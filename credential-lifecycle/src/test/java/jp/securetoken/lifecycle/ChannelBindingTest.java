@@ -3,6 +3,7 @@ package jp.securetoken.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -25,9 +26,13 @@ import java.util.concurrent.TimeUnit;
 import javax.security.auth.x500.X500Principal;
 
 import jp.securetoken.api.Credential;
+import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenKey;
+import jp.securetoken.lifecycle.issuer.EstServer;
+import jp.securetoken.lifecycle.issuer.IssuerState;
+import jp.securetoken.lifecycle.node.EnrollmentException;
 import jp.securetoken.lifecycle.node.EstClient;
 import jp.securetoken.lifecycle.node.NodeEnrollment;
 import jp.securetoken.soft.SoftTokens;
@@ -89,6 +94,28 @@ class ChannelBindingTest extends WithIssuingServer {
                     code.toCharArray());
             assertEquals(key.publicKey(), issued.getPublicKey());
             assertTrue(auditOf(issued).endsWith("/TLSv1.2/tls-unique"), auditOf(issued));
+        }
+    }
+
+    @Test
+    void overTls13ACertificateFromAnotherCaCannotReenrollAndNothingIsIssued() throws Exception {
+        SecureToken strangerCa = IssuerFixture.issuerToken(dir.resolve("stranger-ca.stk"), java.time.Clock.systemUTC());
+        X509Certificate strangerAnchor = IssuerFixture.caCertificate(strangerCa);
+        IssuerState strangerState = IssuerState.open(dir.resolve("stranger-state"));
+        try (EstServer stranger = EstServer.builder(strangerCa, strangerState).start();
+                SecureToken token = node("foreign")) {
+            String code = strangerState.invite(new X500Principal("CN=clinic-024"), List.of(), Duration.ofDays(1));
+            NodeEnrollment.enroll(token, "node", KeyAlgorithm.EC_P256, stranger.uri(), strangerAnchor,
+                    code.toCharArray(), null);
+            int before = state.issued().size();
+            TokenKey next = token.lifecycle().generateKeyPair("next", KeyAlgorithm.EC_P256);
+            EnrollmentException e = assertThrows(EnrollmentException.class, () -> EstClient.to(server.uri(), anchor)
+                    .reenroll(CredentialSource.of(token, "node"), next, new X500Principal("CN=clinic-024")));
+            assertEquals(EnrollmentException.Kind.SERVER_NOT_AUTHENTICATED, e.kind(), e.getMessage());
+            assertTrue(e.getMessage().contains("bad_certificate"), e.getMessage());
+            assertEquals(before, state.issued().size(), "nothing was issued");
+        } finally {
+            strangerCa.close();
         }
     }
 

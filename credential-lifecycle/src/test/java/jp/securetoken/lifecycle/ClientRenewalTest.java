@@ -12,8 +12,10 @@ import jp.securetoken.api.SecureToken;
 import jp.securetoken.lifecycle.node.CredentialRenewer;
 import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
+import jp.securetoken.tls.TlsStack;
 import jp.securetoken.tls.trust.TrustPolicy;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The renewer attached to a NodeTls client (a clinic that connects to its gateway): the clinic's
@@ -23,21 +25,23 @@ import org.junit.jupiter.api.Test;
  */
 class ClientRenewalTest extends WithIssuingServer {
 
-    @Test
-    void theRenewedClientsNextHandshakePresentsTheNewCertificateWhileItsOpenConnectionCarriesOn() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsStack.class)
+    void theRenewedClientsNextHandshakePresentsTheNewCertificateWhileItsOpenConnectionCarriesOn(TlsStack stack)
+            throws Exception {
         IssuerFixture.MovableClock clock = new IssuerFixture.MovableClock();
         StepScheduler steps = new StepScheduler(clock);
         LoopbackEcho.PeersSeen seen = new LoopbackEcho.PeersSeen();
         TrustPolicy trust = TrustPolicy.builder().trustAnchors(anchor).build();
         try (LoopbackEcho peers = new LoopbackEcho();
-                SecureToken gateway = enrolled("gateway-client-test");
-                SecureToken clinic = enrolled("clinic-client-test");
+                SecureToken gateway = enrolled("gateway-" + stack);
+                SecureToken clinic = enrolled("clinic-" + stack);
                 CredentialRenewer renewer = CredentialRenewer.builder(clinic, "node").clock(clock).scheduler(steps)
                         .start();
                 NodeTlsContext gatewayTls = NodeTls.server(CredentialSource.of(gateway, "node")).trustPolicy(trust)
-                        .listener(seen).build();
+                        .stack(stack).listener(seen).build();
                 NodeTlsContext clinicTls = renewer.attach(NodeTls.client(renewer.source()).trustPolicy(trust)
-                        .build())) {
+                        .stack(stack).build())) {
             Channel listener = peers.echoServer(gatewayTls);
             int port = LoopbackEcho.port(listener);
             try {

@@ -33,7 +33,8 @@ import jp.securetoken.testpki.TestPki;
  * <p>Arguments: {@code [seconds-per-round] [rounds] [warm-up-seconds]}, default {@code 8 3 12}: each
  * server is warmed up first, long enough for the JIT to finish its work on a loaded 2-core machine
  * (s_server needs none; a shorter warm-up measures the compiler, not the handshake). Needs
- * {@code bin/nodeauth} built ({@code scripts/benchmark.sh} does it) and Debian's {@code openssl},
+ * {@code bin/nodeauth} built ({@code scripts/benchmark.sh} does it), whose JVM flags for {@code serve} are
+ * measured as users get them (set {@code NODEAUTH_JAVA_OPTS} to measure others), and Debian's {@code openssl},
  * {@code softhsm2} and {@code opensc}. {@code -Dstime.only=REGEX} keeps the rows whose "key server"
  * matches (the s_server baseline always runs), e.g. {@code 'RSA_2048 serve openssl$'}.
  */
@@ -57,6 +58,9 @@ public final class STimeBenchmark {
         System.out.printf(Locale.ROOT, "openssl s_time -new (mutual TLS, full handshakes) for %d s x %d rounds, "
                 + "alternated, each server warmed up %d s first, %d cores%n", seconds, rounds, warmUp,
                 Runtime.getRuntime().availableProcessors());
+        String javaOpts = System.getenv("NODEAUTH_JAVA_OPTS");
+        System.out.println("serve runs through bin/nodeauth with " + (javaOpts == null || javaOpts.isBlank()
+                ? "the launcher's JVM flags for serve (full JIT)" : "NODEAUTH_JAVA_OPTS=" + javaOpts));
         System.out.printf(Locale.ROOT, "%-9s %-22s %10s %6s   %s%n", "key", "server", "handshakes", "ratio",
                 "server CPU ms per handshake = token queue/event loop/tls tasks/jit/rest");
         for (KeyAlgorithm algorithm : List.of(KeyAlgorithm.EC_P256, KeyAlgorithm.RSA_2048)) {
@@ -252,7 +256,8 @@ public final class STimeBenchmark {
                     .directory(dir.toFile()).redirectError(dir.resolve(log).toFile());
             pb.environment().putAll(env);
             pb.environment().put("BENCH_PIN", PIN);
-            pb.environment().put("NODEAUTH_JAVA_OPTS", "-Xshare:auto");
+            // the JVM flags bin/nodeauth gives serve (the full JIT), as users run it; NODEAUTH_JAVA_OPTS of
+            // the caller's environment, if set, is passed on and printed in the header
             Process p = pb.start();
             InputStream in = p.getInputStream();
             StringBuilder line = new StringBuilder();

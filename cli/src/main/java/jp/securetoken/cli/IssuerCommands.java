@@ -2,6 +2,7 @@ package jp.securetoken.cli;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -10,10 +11,12 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.security.auth.x500.X500Principal;
@@ -120,6 +123,24 @@ final class IssuerCommands extends NodeAuth.Group {
                 description = "Validity of issued certificates (default: ${DEFAULT-VALUE}).")
         int validityDays = 365;
 
+        @Option(names = "--key-usage", split = ",", paramLabel = "USAGE", description = {"keyUsage of issued "
+            + "certificates, comma-separated: digitalSignature (always), nonRepudiation, keyEncipherment (RSA keys), "
+            + "keyAgreement (EC keys). Default: digitalSignature,keyEncipherment."})
+        List<String> keyUsage = new ArrayList<>();
+
+        @Option(names = "--eku", split = ",", paramLabel = "PURPOSE", description = "extendedKeyUsage of issued "
+                + "certificates, comma-separated: clientAuth, serverAuth. Default: clientAuth,serverAuth.")
+        List<String> extendedKeyUsage = new ArrayList<>();
+
+        @Option(names = "--crl-port", paramLabel = "PORT", description = "Also serve the CRL over plain HTTP "
+                + "(GET /crl) on this port of --bind (0: any, printed); issued certificates then name "
+                + "http://HOST:PORT/crl.")
+        Integer crlPort;
+
+        @Option(names = "--crl-url", paramLabel = "URL", description = "The CRL distribution point issued "
+                + "certificates name (default: this server's own /crl address).")
+        String crlUrl;
+
         @Option(names = "--allow-unbound-requests", description = "Accept requests without the TLS channel binding "
                 + "(for clients such as curl that cannot add it; the enrollment code or certificate still authorises).")
         boolean allowUnbound;
@@ -135,14 +156,18 @@ final class IssuerCommands extends NodeAuth.Group {
 
         @Override
         void run() throws Exception {
+            CertificateProfile profile = profile(); // a bad option is refused before the PIN is asked
             IssuerState state = state(stateDir);
             var connectionLimits = limits.limits();
             try (PinReader pins = pins(); SecureToken t = open(token)) {
                 login(t, pins, userPin, deviceKey);
                 CountDownLatch stopped = new CountDownLatch(1);
-                try (EstServer server = EstServer.builder(t, state).bind(bind, port)
-                        .profile(CertificateProfile.defaults().withValidity(Duration.ofDays(validityDays)))
-                        .requireChannelBinding(!allowUnbound).connectionLimits(connectionLimits).start()) {
+                EstServer.Builder builder = EstServer.builder(t, state).bind(bind, port).profile(profile)
+                        .requireChannelBinding(!allowUnbound).connectionLimits(connectionLimits);
+                if (crlPort != null) {
+                    builder.crlPort(crlPort);
+                }
+                try (EstServer server = builder.start()) {
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                         stopped.countDown();
                         server.close();
@@ -150,10 +175,41 @@ final class IssuerCommands extends NodeAuth.Group {
                     out().println("EST issuing server listening on " + server.uri() + EstServer.PREFIX
                             + (allowUnbound ? " (requests without channel binding accepted)" : "")
                             + "; limits: " + server.connectionLimits());
+                    out().println("CRL distribution point of issued certificates: "
+                            + server.crlDistributionPoint().map(Object::toString).orElse("none"));
                     out().flush();
                     stopped.await();
                 }
             }
+        }
+
+        /** The certificate profile the options describe; a bad value is a usage error. */
+        CertificateProfile profile() throws CliException {
+            if (validityDays < 1) {
+                throw new CliException(ExitCode.USAGE, "--validity-days must be at least 1");
+            }
+            if (crlPort != null && (crlPort < 0 || crlPort > 65535)) {
+                throw new CliException(ExitCode.USAGE, "--crl-port is a port, 0..65535");
+            }
+            CertificateProfile p = CertificateProfile.defaults().withValidity(Duration.ofDays(validityDays));
+            try {
+                if (!keyUsage.isEmpty()) {
+                    Set<CertificateProfile.Usage> usages = EnumSet.of(CertificateProfile.Usage.DIGITAL_SIGNATURE);
+                    keyUsage.forEach(u -> usages.add(CertificateProfile.Usage.named(u)));
+                    p = p.withKeyUsage(usages);
+                }
+                if (!extendedKeyUsage.isEmpty()) {
+                    Set<CertificateProfile.Purpose> purposes = EnumSet.noneOf(CertificateProfile.Purpose.class);
+                    extendedKeyUsage.forEach(e -> purposes.add(CertificateProfile.Purpose.named(e)));
+                    p = p.withExtendedKeyUsage(purposes);
+                }
+                if (crlUrl != null) {
+                    p = p.withCrlDistributionPoint(URI.create(crlUrl));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.USAGE, e.getMessage());
+            }
+            return p;
         }
     }
 

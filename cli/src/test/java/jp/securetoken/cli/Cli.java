@@ -32,6 +32,7 @@ final class Cli {
 
     private final Map<String, String> env = new HashMap<>();
     private byte[] stdin = new byte[0];
+    private Path launcher;
 
     /** Sets an environment variable of the child process. */
     Cli env(String name, String value) {
@@ -45,13 +46,22 @@ final class Cli {
         return this;
     }
 
+    /**
+     * Runs the commands through a launcher script ({@code bin/nodeauth}), which chooses the JVM's
+     * flags itself, instead of this JVM's {@code java} with this module's class path.
+     */
+    Cli through(Path script) {
+        this.launcher = script;
+        return this;
+    }
+
     Cli stdin(String text) {
         this.stdin = text.getBytes(StandardCharsets.UTF_8);
         return this;
     }
 
     Result run(Object... args) throws IOException, InterruptedException {
-        Process p = start(command(args));
+        Process p = start(commandLine(args));
         CompletableFuture<byte[]> out = drain(p.getInputStream());
         CompletableFuture<byte[]> err = drain(p.getErrorStream());
         try (OutputStream in = p.getOutputStream()) {
@@ -68,14 +78,14 @@ final class Cli {
 
     /** Starts a long-running command (a server); its standard output arrives line by line. */
     Running background(Object... args) throws IOException {
-        Process p = start(command(args));
+        Process p = start(commandLine(args));
         p.getOutputStream().close();
         return new Running(p);
     }
 
     /** Starts a long-running command whose standard input stays open until {@link Running#closeInput()}. */
     Running interactive(Object... args) throws IOException {
-        return new Running(start(command(args)));
+        return new Running(start(commandLine(args)));
     }
 
     /** A command still running, stopped by {@link #close()}. */
@@ -99,6 +109,11 @@ final class Cli {
             }, "nodeauth-stdout");
             reader.setDaemon(true);
             reader.start();
+        }
+
+        /** The process id (the JVM's: a launcher script replaces itself with it). */
+        long pid() {
+            return process.pid();
         }
 
         /** The next line of standard output, waiting at most 30 s. */
@@ -152,6 +167,17 @@ final class Cli {
         pb.environment().remove("SECURETOKEN_SOFT_DIR");
         pb.environment().putAll(env);
         return pb.start();
+    }
+
+    private List<String> commandLine(Object... args) {
+        if (launcher == null) {
+            return command(args);
+        }
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        for (Object a : args) {
+            command.add(a.toString());
+        }
+        return command;
     }
 
     private static List<String> command(Object... args) {

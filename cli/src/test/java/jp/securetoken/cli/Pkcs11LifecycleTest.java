@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.testpki.HeldCertificate;
 import jp.securetoken.testpki.TestPki;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.util.io.pem.PemReader;
@@ -113,6 +114,45 @@ class Pkcs11LifecycleTest {
         assertEquals(1, count(after, "Certificate Object; type = X.509 cert\n  label:      node\n"), after);
         assertEquals(1, count(after, "Private Key Object; RSA \n  label:      node\n"), after);
         assertEquals(second.getPublicKey(), csr("node", "CN=clinic-001").getPublicKey());
+    }
+
+    /**
+     * {@code serve} keeps running while other processes renew its SoftHSM2 credential with a new key
+     * ({@code keygen}, {@code csr}, {@code cert import}, as an operator would): the next handshake a
+     * second later presents the new certificate, with no restart. (The token answers its credential
+     * from memory and reads its objects again at most every second; a handshake in between that met
+     * the old key's deleted object fails with a typed error and is refused, never signed by it.)
+     */
+    @Test
+    void aRunningServePresentsACredentialAnotherProcessImportedWithinASecond() throws Exception {
+        TestPki pki = TestPki.create("Regional CA");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), HeldCertificate.pem(pki.caCertificate()));
+        Path clinic = Tokens.node(dir.resolve("clinic.stk"), pki, "clinic-001", false);
+        expect(0, cli().run("keygen", uri, "--alias", "node", "--algorithm", "RSA_2048", "--pin-env", "UPIN"));
+        importChain("node", pki.issue("gateway-first").serverAuth().clientAuth().certifyChain(
+                csr("node", "CN=gateway-first").getPublicKey()));
+        try (Cli.Running server = cli().background("serve", "--token", uri, "--alias", "node", "--ca", ca, "--port",
+                "0", "--pin-env", "UPIN")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Listening on 127\\.0\\.0\\.1:(\\d+) ")
+                    .matcher(server.nextLine());
+            assertTrue(m.find());
+            Cli connect = new Cli().env("CPIN", Tokens.USER_PIN);
+            Object[] connectArgs = {"connect", "--token", clinic, "--alias", "node", "--ca", ca, "--pin-env", "CPIN",
+                "127.0.0.1:" + m.group(1)};
+            Cli.Result first = expect(0, connect.stdin("").run(connectArgs));
+            assertTrue(first.err().contains("Connected to gateway-first (TLSv1.3"), first::toString);
+
+            expect(0, cli().run("keygen", uri, "--alias", "node", "--algorithm", "RSA_2048", "--pin-env", "UPIN"));
+            importChain("node", pki.issue("gateway-renewed").serverAuth().clientAuth().certifyChain(
+                    csr("node", "CN=gateway-renewed").getPublicKey()));
+
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+                        Cli.Result r = connect.stdin("").run(connectArgs);
+                        return r.exitCode() == 0 && r.err().contains("Connected to gateway-renewed (TLSv1.3");
+                    });
+            assertTrue(server.isAlive(), "serve kept running");
+        }
     }
 
     @Test

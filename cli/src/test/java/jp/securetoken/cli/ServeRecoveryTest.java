@@ -158,6 +158,35 @@ class ServeRecoveryTest {
         }
     }
 
+    /**
+     * The same through PKCS#11: OpenSC's module reaches the card through pcscd, and serve's token is
+     * a SunPKCS11 token of that module, whose device goes away and comes back.
+     */
+    @Test
+    void aPkcs11TokenOfOpenScsModuleIsLoggedInAgainAfterItsDeviceCameBack() throws Exception {
+        assertTrue(Files.exists(JpkiLibraryOpenScTest.OPENSC), "OpenSC's PKCS#11 module is missing: apt-get install opensc");
+        String token = "pkcs11:token=JPKI%20(User%20Authentication%20PIN)?module-path=" + JpkiLibraryOpenScTest.OPENSC;
+        Cli.Running card = emulate();
+        try (Cli.Running gateway = new Cli().background("serve", "--token", token, "--alias",
+                "User Authentication Certificate", "--ca", regionalCa, "--port", "0", "--pin-file", pinFile)) {
+            String address = listening(gateway);
+            handshakeSucceeds(gateway, address);
+
+            card.type("remove\n");
+            awaitLine(card, "Card removed from the reader");
+            assertNotEquals(0, connect(address).exitCode());
+            refusedAndLost(gateway);
+            assertTrue(gateway.isAlive());
+
+            card.type("insert\n");
+            awaitLine(card, "Card inserted into the vpcd reader again");
+            assertEquals("token logged in again", event(gateway));
+            handshakeSucceeds(gateway, address);
+        } finally {
+            removeCard(card);
+        }
+    }
+
     private Cli.Running emulate() throws Exception {
         Cli.Running card = new Cli().interactive("jpki", "emulate", "--auth-pin-file", pinFile, "--cert-dir", dir);
         assertTrue(card.nextLine().startsWith("Emulated My Number Card inserted into the vpcd reader"));

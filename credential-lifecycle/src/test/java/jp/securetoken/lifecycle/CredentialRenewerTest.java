@@ -29,15 +29,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
-import javax.security.auth.x500.X500Principal;
 
 import jp.securetoken.api.CredentialSource;
-import jp.securetoken.api.KeyAlgorithm;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.lifecycle.issuer.EstServer;
 import jp.securetoken.lifecycle.node.CredentialRenewer;
-import jp.securetoken.lifecycle.node.NodeEnrollment;
-import jp.securetoken.soft.SoftTokens;
 import jp.securetoken.tls.NodeTls;
 import jp.securetoken.tls.NodeTlsContext;
 import jp.securetoken.tls.audit.AuditEvent;
@@ -64,20 +60,6 @@ class CredentialRenewerTest extends WithIssuingServer {
     @AfterAll
     static void stopLoop() {
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** An enrolled node token, logged in. */
-    private static SecureToken enrolled(String name) throws Exception {
-        return enrolled(name, List.of());
-    }
-
-    private static SecureToken enrolled(String name, List<String> dnsNames) throws Exception {
-        SecureToken token = SoftTokens.open(IssuerFixture.emptyToken(dir.resolve(name + ".stk")));
-        token.login(IssuerFixture.pin());
-        X500Principal subject = new X500Principal("CN=" + name + ", O=Example Clinic, C=JP");
-        String code = state.invite(subject, dnsNames, Duration.ofDays(1));
-        NodeEnrollment.enroll(token, "node", KeyAlgorithm.EC_P256, server.uri(), anchor, code.toCharArray(), null);
-        return token;
     }
 
     /** Collects audit events. */

@@ -1,5 +1,6 @@
 package jp.securetoken.lifecycle;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Path;
+import java.nio.file.Files;
+import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import javax.security.auth.x500.X500Principal;
 
 import jp.securetoken.api.Credential;
@@ -23,18 +27,44 @@ import jp.securetoken.lifecycle.issuer.EstServer;
 import jp.securetoken.lifecycle.issuer.IssuerState;
 import jp.securetoken.lifecycle.node.EnrollmentException;
 import jp.securetoken.lifecycle.node.NodeEnrollment;
-import jp.securetoken.soft.SoftTokens;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.junit.jupiter.api.Test;
 
-/** A node's token enrolls and renews against the issuing server, the key never leaving the token. */
+/**
+ * A node's token enrolls and renews against the issuing server, the key never leaving the token.
+ * A failed enrollment leaves the token as it was: its file not written, the same credentials, and
+ * no key pending for the alias (a pending key is what a certification request would be made for).
+ */
 class NodeEnrollmentTest extends WithIssuingServer {
     private static final X500Principal CLINIC = new X500Principal("CN=clinic-010, O=Example Clinic, C=JP");
 
+    private static byte[] fileDigest(String name) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve(name + ".stk")));
+    }
+
+    private static Map<String, X509Certificate> credentials(SecureToken token) throws Exception {
+        Map<String, X509Certificate> out = new TreeMap<>();
+        for (Credential c : token.credentials()) {
+            out.put(c.alias(), c.certificate());
+        }
+        return out;
+    }
+
+    /** The token holds no generated key waiting for a certificate under {@code alias}. */
+    private static void assertNoPendingKey(SecureToken token, String alias) throws Exception {
+        X509Certificate current = credentials(token).get(alias);
+        if (current == null) {
+            assertThrows(CredentialNotFoundException.class, () -> token.lifecycle().createCertificationRequest(alias,
+                    CLINIC), "a key is pending for '" + alias + "'");
+        } else {
+            byte[] request = token.lifecycle().createCertificationRequest(alias, CLINIC);
+            assertEquals(current.getPublicKey(), new JcaPKCS10CertificationRequest(request).getPublicKey(),
+                    "a new key is pending for '" + alias + "'");
+        }
+    }
 
     private static SecureToken node(String name) throws Exception {
-        SecureToken token = SoftTokens.open(IssuerFixture.emptyToken(dir.resolve(name + ".stk")));
-        token.login(IssuerFixture.pin());
-        return token;
+        return emptyNode(name);
     }
 
     @Test
@@ -64,11 +94,18 @@ class NodeEnrollmentTest extends WithIssuingServer {
         String code = state.invite(new X500Principal("CN=clinic-011"), List.of(), Duration.ofDays(1));
         try (SecureToken token = node("anchored")) {
             NodeEnrollment.enroll(token, "node", KeyAlgorithm.EC_P256, server.uri(), anchor, code.toCharArray(), null);
-            EnrollmentException e = assertThrows(EnrollmentException.class, () -> NodeEnrollment.enroll(token, "other",
-                    KeyAlgorithm.EC_P256, server.uri(), stranger, "unused".toCharArray(), null));
-            assertEquals(EnrollmentException.Kind.ANCHOR_MISMATCH, e.kind());
+            byte[] file = fileDigest("anchored");
+            Map<String, X509Certificate> held = credentials(token);
+            for (String alias : List.of("other", "node")) {
+                EnrollmentException e = assertThrows(EnrollmentException.class, () -> NodeEnrollment.enroll(token,
+                        alias, KeyAlgorithm.EC_P256, server.uri(), stranger, "unused".toCharArray(), null));
+                assertEquals(EnrollmentException.Kind.ANCHOR_MISMATCH, e.kind());
+                assertNoPendingKey(token, alias);
+            }
             assertThrows(CredentialNotFoundException.class, () -> token.credential("other"));
-            assertEquals(1, token.credentials().size());
+            assertEquals(held, credentials(token));
+            assertArrayEquals(file, fileDigest("anchored"), "the token file was written");
+            assertEquals(List.of(anchor), token.lifecycle().issuerAnchors());
         }
     }
 
@@ -78,11 +115,15 @@ class NodeEnrollmentTest extends WithIssuingServer {
         IssuerState impostorState = IssuerState.open(dir.resolve("impostor-state"));
         String code = impostorState.invite(new X500Principal("CN=clinic-012"), List.of(), Duration.ofDays(1));
         try (EstServer impostor = EstServer.builder(otherCa, impostorState).start(); SecureToken token = node("fooled")) {
+            byte[] file = fileDigest("fooled");
             EnrollmentException e = assertThrows(EnrollmentException.class, () -> NodeEnrollment.enroll(token, "node",
                     KeyAlgorithm.EC_P256, impostor.uri(), anchor, code.toCharArray(), null));
             assertEquals(EnrollmentException.Kind.SERVER_NOT_AUTHENTICATED, e.kind(), e.getMessage());
             assertTrue(token.credentials().isEmpty());
+            assertNoPendingKey(token, "node");
             assertTrue(token.lifecycle().issuerAnchors().isEmpty());
+            assertArrayEquals(file, fileDigest("fooled"), "the token file was written");
+            assertTrue(impostorState.issued().isEmpty(), "the impostor never saw a request");
         } finally {
             otherCa.close();
         }
@@ -95,11 +136,15 @@ class NodeEnrollmentTest extends WithIssuingServer {
             closedPort = s.getLocalPort();
         }
         try (SecureToken token = node("offline")) {
+            byte[] file = fileDigest("offline");
             EnrollmentException e = assertThrows(EnrollmentException.class, () -> NodeEnrollment.enroll(token, "node",
                     KeyAlgorithm.EC_P256, URI.create("https://127.0.0.1:" + closedPort), anchor, "X".toCharArray(),
                     null));
             assertEquals(EnrollmentException.Kind.SERVER_UNREACHABLE, e.kind());
             assertTrue(token.credentials().isEmpty());
+            assertNoPendingKey(token, "node");
+            assertTrue(token.lifecycle().issuerAnchors().isEmpty());
+            assertArrayEquals(file, fileDigest("offline"), "the token file was written");
         }
     }
 
@@ -112,6 +157,8 @@ class NodeEnrollmentTest extends WithIssuingServer {
             assertEquals(401, e.httpStatus());
             assertTrue(e.getMessage().contains("unknown or was used"), e.getMessage());
             assertTrue(token.credentials().isEmpty());
+            assertNoPendingKey(token, "node"); // generated before the server refused, then deleted
+            assertTrue(token.lifecycle().issuerAnchors().isEmpty());
         }
     }
 }

@@ -16,8 +16,9 @@ import jp.securetoken.api.jca.TokenPrivateKey;
  * The token key manager as the native (BoringSSL) engine needs it: the engine gets the certificate
  * chain but no private key (it could not read one), and the key chosen for each engine is
  * remembered so that {@link TokenAsyncKeyMethod} signs that engine's handshake with it. The
- * credential is read at every handshake, as on the JDK stack, so a renewed credential serves new
- * handshakes at once.
+ * credential is asked of the token at every handshake, as on the JDK stack, so a renewed credential
+ * serves new handshakes at once (a PKCS#11 token answers from memory and reads its objects again at
+ * most a second later, see token-pkcs11's README).
  */
 final class NativeTokenKeyManager extends X509ExtendedKeyManager {
     private final TokenKeyManager tokens;

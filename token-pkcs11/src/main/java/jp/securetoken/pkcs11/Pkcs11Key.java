@@ -15,13 +15,17 @@ import jp.securetoken.api.TokenException;
  * A private key object in a PKCS#11 token (sensitive, not extractable): either SunPKCS11's handle
  * of a key paired with its certificate by CKA_ID, or, for a key paired only by CKA_LABEL (which
  * SunPKCS11's KeyStore does not pair), the label by which the key object is found for C_Sign.
- * Signing runs on the token's queue.
+ * Signing runs on the token's queue. The object handle found for C_Sign is kept with the key: a key
+ * read again from the token is a new {@code Pkcs11Key}, which looks its object up afresh.
  */
 final class Pkcs11Key extends QueuedTokenKey {
     private final Pkcs11Token token;
     private final String alias;
     private final PrivateKey privateKey;
     private final String objectLabel;
+    /** The private key object's handle once found for C_Sign, and the token's handle generation then (queue thread only). */
+    private long handle;
+    private long handleGeneration = -1;
 
     Pkcs11Key(Pkcs11Token token, String alias, PrivateKey privateKey, PublicKey publicKey,
             Set<SignatureScheme> tokenSchemes) {
@@ -80,6 +84,17 @@ final class Pkcs11Key extends QueuedTokenKey {
     /** The CKA_LABEL of a key paired by label, or null. */
     String objectLabel() {
         return objectLabel;
+    }
+
+    /** The private key object's handle found in handle generation {@code generation}, if any. */
+    java.util.OptionalLong handle(long generation) {
+        return generation == handleGeneration ? java.util.OptionalLong.of(handle) : java.util.OptionalLong.empty();
+    }
+
+    /** Remembers the handle of this key's private key object, found in handle generation {@code generation}. */
+    void rememberHandle(long generation, long objectHandle) {
+        this.handle = objectHandle;
+        this.handleGeneration = generation;
     }
 
     @Override

@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 final class Pkcs11Token implements SecureToken {
     private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Token.class);
     static final String APPLICATION = "securetoken";
+    /** What a module answers for a key object that no longer exists. */
+    private static final Set<String> KEY_GONE = Set.of("CKR_KEY_HANDLE_INVALID", "CKR_OBJECT_HANDLE_INVALID");
 
     private final TokenInfo info;
     private final long slot;
@@ -89,6 +91,13 @@ final class Pkcs11Token implements SecureToken {
     private final Map<String, Boolean> probed = new HashMap<>();
     /** SunPKCS11's KeyStore, loaded at login; null when logged out. */
     private volatile KeyStore keyStore;
+    /** The credentials as last read, answered for up to {@link CredentialCache#RECHECK}. */
+    private final CredentialCache credentialCache = new CredentialCache(CredentialCache.RECHECK);
+    /**
+     * Counts logins and losses of the device: an object handle a key remembered is used only in the
+     * generation it was found in (a module may number its objects anew once the device is back).
+     */
+    private long handleGeneration;
     private long session = -1;
     /** C_SetPIN and C_InitPIN, made at first use (on the queue). */
     private Pkcs11Pins pins;
@@ -336,9 +345,13 @@ final class Pkcs11Token implements SecureToken {
         }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS11", provider);
+            long mappedAt = System.nanoTime();
             ks.load(null, pin);
             keyStore = ks;
             deviceGone = false;
+            handleGeneration++;
+            credentialCache.forget();
+            credentialCache.objectsMapped(mappedAt);
             LOG.info("Logged in to PKCS#11 token {}", info.label());
         } catch (IOException | GeneralSecurityException | ProviderException e) {
             throw loginFailure(e);
@@ -379,6 +392,7 @@ final class Pkcs11Token implements SecureToken {
         }
         keyStore = null;
         pending.clear();
+        credentialCache.forget();
         try {
             provider.logout();
         } catch (LoginException e) {
@@ -427,7 +441,7 @@ final class Pkcs11Token implements SecureToken {
     public List<Credential> credentials() throws TokenException {
         return queue.call(() -> {
             requireOpen();
-            return readCredentials();
+            return currentCredentials();
         });
     }
 
@@ -435,7 +449,7 @@ final class Pkcs11Token implements SecureToken {
     public Credential credential(String alias) throws TokenException {
         return queue.call(() -> {
             requireOpen();
-            for (Credential c : readCredentials()) {
+            for (Credential c : currentCredentials()) {
                 if (c.alias().equals(alias)) {
                     return c;
                 }
@@ -448,6 +462,31 @@ final class Pkcs11Token implements SecureToken {
         });
     }
 
+    /**
+     * The credentials for {@link #credentials()} and {@link #credential(String)}, which a TLS server
+     * asks for at every handshake: read from the device at most every {@link CredentialCache#RECHECK}
+     * (mapping the token's objects anew first, so that a credential another process wrote is seen),
+     * and at once after a write through this token.
+     */
+    private List<Credential> currentCredentials() throws TokenException {
+        requireLogin("Reading credentials");
+        long readAt = System.nanoTime();
+        List<Credential> fresh = credentialCache.fresh(readAt);
+        if (fresh != null) {
+            return fresh;
+        }
+        try {
+            if (credentialCache.mustMapObjects(readAt)) {
+                reloadKeyStore();
+            }
+        } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
+            forgetDevice(e);
+            throw e;
+        }
+        return credentialCache.store(readCredentials(), readAt);
+    }
+
+    /** The credentials as SunPKCS11's KeyStore and the token's objects show them now (no cache). */
     private List<Credential> readCredentials() throws TokenException {
         try {
             return readCredentialsFromDevice();
@@ -621,6 +660,18 @@ final class Pkcs11Token implements SecureToken {
         } catch (jp.securetoken.api.TokenRemovedException | jp.securetoken.api.TokenNotPresentException e) {
             forgetDevice(e);
             throw e;
+        } catch (jp.securetoken.api.TokenDeviceException e) {
+            if (!KEY_GONE.contains(e.deviceCode())) {
+                throw e;
+            }
+            // another process (or handle) deleted the key object, e.g. a renewal with a new key: the
+            // credential this key belonged to is gone; the next read maps the token's objects anew
+            LOG.info("PKCS#11 token {}: the key of '{}' is gone ({}); reading the credentials again", info.label(),
+                    key.alias(), e.deviceCode());
+            credentialCache.forgetObjects();
+            CredentialNotFoundException gone = new CredentialNotFoundException(key.alias(), info.label());
+            gone.initCause(e);
+            throw gone;
         }
     }
 
@@ -636,6 +687,8 @@ final class Pkcs11Token implements SecureToken {
         deviceGone = true;
         pending.clear();
         probed.clear();
+        credentialCache.forget();
+        handleGeneration++;
         if (session != -1 && cryptoki != null) {
             cryptoki.closeSession(session);
         }
@@ -722,8 +775,28 @@ final class Pkcs11Token implements SecureToken {
         return c.signPss(s, handle, scheme, digest);
     }
 
-    /** The private key object whose CKA_ID is that of the certificate stored under the key's alias. */
+    /**
+     * The key's private key object: the handle found at the key's first signature since the last
+     * login (a search over the token's objects costs more than the signature itself), else found
+     * now. A handle whose object was deleted since then makes C_SignInit fail with
+     * CKR_KEY_HANDLE_INVALID, never sign with another key's object (see {@link #signDigest}).
+     */
     private long privateKeyHandle(Cryptoki c, long s, Pkcs11Key key) throws TokenException {
+        java.util.OptionalLong known = key.handle(handleGeneration);
+        if (known.isPresent()) {
+            return known.getAsLong();
+        }
+        long found = findPrivateKey(c, s, key);
+        key.rememberHandle(handleGeneration, found);
+        return found;
+    }
+
+    /**
+     * The private key object found by its label (a key paired by label), or the one whose CKA_ID is
+     * that of the certificate stored under the key's alias, provided that certificate still carries
+     * this key (otherwise the credential was replaced since this key was read).
+     */
+    private long findPrivateKey(Cryptoki c, long s, Pkcs11Key key) throws TokenException {
         if (key.objectLabel() != null) {
             byte[] label = key.objectLabel().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             for (long h : c.find(s, Ck.CKO_PRIVATE_KEY, null)) {
@@ -736,6 +809,9 @@ final class Pkcs11Token implements SecureToken {
         byte[] id = null;
         try {
             X509Certificate cert = (X509Certificate) keyStore.getCertificate(key.alias());
+            if (cert == null || !Arrays.equals(cert.getPublicKey().getEncoded(), key.publicKey().getEncoded())) {
+                throw new CredentialNotFoundException(key.alias(), info.label());
+            }
             byte[] der = cert.getEncoded();
             for (long h : c.find(s, Ck.CKO_CERTIFICATE, null)) {
                 if (Arrays.equals(der, c.bytes(s, h, Ck.CKA_VALUE))) {
@@ -862,6 +938,7 @@ final class Pkcs11Token implements SecureToken {
             return queue.call(() -> {
                 KeyStore ks = requireLogin("Writing a credential");
                 requireOpen();
+                credentialCache.forget(); // also when the write fails half-way: read what is there next
                 CredentialChains.requireLinked(chain);
                 if (cryptoki != null) {
                     CredentialChains.requireAnchored(chain, new IssuerAnchors(cryptoki, session()).read());
@@ -963,6 +1040,7 @@ final class Pkcs11Token implements SecureToken {
             return queue.call(() -> {
                 KeyStore ks = requireLogin("Deleting a credential");
                 requireOpen();
+                credentialCache.forget();
                 try {
                     boolean existed = ks.containsAlias(alias);
                     if (existed) {
@@ -988,8 +1066,10 @@ final class Pkcs11Token implements SecureToken {
     private void reloadKeyStore() throws TokenException {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS11", provider);
+            long mappedAt = System.nanoTime();
             ks.load(null, null); // already logged in: SunPKCS11 does not log in again, it maps the objects anew
             keyStore = ks;
+            credentialCache.objectsMapped(mappedAt);
         } catch (IOException | GeneralSecurityException | ProviderException e) {
             throw Pkcs11Errors.map(e, info.label(), "Reading the token's objects");
         }

@@ -33,7 +33,7 @@ final class SoftHsm {
     /** Tokens, one per test class. */
     static final List<String> LABELS = List.of("signing", "pins", "locked", "credentials", "external", "gateway",
             "clinic", "userdata", "conformance", "open", "degraded", "pin-change", "pin-wrong", "pin-unlock", "so-change",
-            "anchors");
+            "anchors", "recheck", "recheck-tool");
     /** The CA that certified the keys pkcs11-tool generated in token {@code external}. */
     static final TestPki EXTERNAL_CA = TestPki.create("External Tools CA");
 
@@ -230,10 +230,15 @@ final class SoftHsm {
     }
 
     private static void pkcs11Tool(String... args) throws IOException {
+        pkcs11ToolOn("external", args);
+    }
+
+    /** Runs {@code pkcs11-tool} logged in to token {@code label}: another process changing the token. */
+    static String pkcs11ToolOn(String label, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("pkcs11-tool", "--module", MODULE.toString(), "--token-label",
-                "external", "--login", "--pin", USER_PIN));
+                label, "--login", "--pin", USER_PIN));
         cmd.addAll(List.of(args));
-        run(cmd.toArray(new String[0]));
+        return run(cmd.toArray(new String[0]));
     }
 
     static String run(String... cmd) throws IOException {

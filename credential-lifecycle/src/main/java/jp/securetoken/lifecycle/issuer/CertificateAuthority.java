@@ -21,12 +21,15 @@ import jp.securetoken.api.TokenContentSigner;
 import jp.securetoken.api.TokenException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -58,7 +61,10 @@ public final class CertificateAuthority {
         return ca.current().chain();
     }
 
-    /** Certifies {@code key} for {@code subject} with the profile's validity, usages and the given DNS names. */
+    /**
+     * Certifies {@code key} for {@code subject} with the profile's validity, usages and CRL
+     * distribution point, and the given DNS names.
+     */
     X509Certificate issue(PublicKey key, X500Principal subject, List<String> dnsNames, CertificateProfile profile)
             throws TokenException {
         Credential credential = ca.current();
@@ -74,10 +80,8 @@ public final class CertificateAuthority {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial,
                     Date.from(now.minus(Duration.ofMinutes(5))), Date.from(notAfter), subject, key)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(key.getAlgorithm().equals("RSA")
-                            ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
-                        KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth}))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(profile.keyUsageBits(key.getAlgorithm())))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(profile.purposes()))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             ext.createAuthorityKeyIdentifier(caCert.getPublicKey()));
@@ -85,6 +89,12 @@ public final class CertificateAuthority {
                 GeneralName[] names = dnsNames.stream().map(d -> new GeneralName(GeneralName.dNSName, d))
                         .toArray(GeneralName[]::new);
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
+            if (profile.crlDistributionPoint().isPresent()) {
+                GeneralNames where = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                        profile.crlDistributionPoint().get().toString()));
+                b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                    new DistributionPoint(new DistributionPointName(where), null, null)}));
             }
             TokenContentSigner signer = new TokenContentSigner(credential.key(),
                     CertificationRequests.defaultScheme(credential.key()));
@@ -107,12 +117,16 @@ public final class CertificateAuthority {
             b.addCRLEntry(e.getKey(), Date.from(e.getValue()), CRLReason.unspecified);
         }
         try {
+            // RFC 5280 §5.2: a conforming CRL names its signing key and carries an increasing number
+            b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils()
+                    .createAuthorityKeyIdentifier(credential.certificate().getPublicKey()));
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(now.toEpochMilli())));
             TokenContentSigner signer = new TokenContentSigner(credential.key(),
                     CertificationRequests.defaultScheme(credential.key()));
             X509CRLHolder holder = b.build(signer);
             signer.rethrowFailure();
             return holder.getEncoded();
-        } catch (IOException e) {
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("encoding a CRL in memory failed", e);
         }
     }

@@ -3,6 +3,7 @@ package jp.securetoken.lifecycle.issuer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * An EST issuing server (RFC 7030) on Netty over TLS, whose CA signing key and TLS key stay in a
  * token: {@code /.well-known/est/cacerts}, {@code /simpleenroll} (authorised by a one-time
  * enrollment code sent as the HTTP Basic password), {@code /simplereenroll} (authorised by the
- * node's current certificate over mutual TLS), {@code /csrattrs}, and {@code /crl}.
+ * node's current certificate over mutual TLS), {@code /csrattrs}, and {@code /crl}; with
+ * {@link Builder#crlPort(int)} the CRL also over plain HTTP, where relying parties fetch it. Every
+ * certificate issued names the CRL's address as its CRL distribution point.
  *
  * <pre>{@code
  * EstServer server = EstServer.builder(caToken, IssuerState.open(stateDir))
@@ -71,15 +74,17 @@ public final class EstServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final EventExecutorGroup workers;
     private final Channel channel;
+    private final Channel crlChannel;
     private final Issuer issuer;
     private final ConnectionLimiter limiter;
 
-    private EstServer(EventLoopGroup group, EventExecutorGroup workers, Channel channel, Issuer issuer,
-            ConnectionLimiter limiter) {
+    private EstServer(EventLoopGroup group, EventExecutorGroup workers, Channel channel, Channel crlChannel,
+            Issuer issuer, ConnectionLimiter limiter) {
         this.limiter = limiter;
         this.group = group;
         this.workers = workers;
         this.channel = channel;
+        this.crlChannel = crlChannel;
         this.issuer = issuer;
     }
 
@@ -108,6 +113,17 @@ public final class EstServer implements AutoCloseable {
         return limiter.counters();
     }
 
+    /**
+     * The CRL distribution point written into the certificates this server issues: the profile's,
+     * else {@code http://HOST:CRLPORT/crl} with {@link Builder#crlPort(int)}, else
+     * {@code https://HOST:PORT/crl}; HOST is the bound address, or for a wildcard bind the first
+     * name of the server's TLS certificate. Empty when no address is known (a wildcard bind and a
+     * TLS certificate without names): certificates then name none.
+     */
+    public java.util.Optional<URI> crlDistributionPoint() {
+        return issuer.profile().crlDistributionPoint();
+    }
+
     /** Signs and publishes the CRL now if revocations changed (the server also does so every few seconds). */
     public void publishCrl() throws TokenException, IOException {
         issuer.crl();
@@ -116,6 +132,9 @@ public final class EstServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        if (crlChannel != null) {
+            crlChannel.close().syncUninterruptibly();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         LOG.info("EST server stopped");
@@ -131,6 +150,7 @@ public final class EstServer implements AutoCloseable {
         private boolean requireChannelBinding = true;
         private String host = "127.0.0.1";
         private int port;
+        private int crlPort = -1;
         private Clock clock = Clock.systemUTC();
         private CredentialSource tlsCredential;
         private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
@@ -202,6 +222,20 @@ public final class EstServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also serve {@code GET /crl} over plain HTTP on this port of the same address (0: any free
+         * port), and name {@code http://HOST:PORT/crl} as the issued certificates' CRL distribution
+         * point (unless the profile names one). A CRL is signed, so it needs no TLS; RFC 5280 CRL
+         * checkers, the trust policy's {@code CrlCache} among them, fetch http only.
+         */
+        public Builder crlPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("a port is 0..65535");
+            }
+            this.crlPort = port;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
@@ -222,7 +256,9 @@ public final class EstServer implements AutoCloseable {
             ConnectionLimiter limiter = new ConnectionLimiter(connectionLimits);
             Duration timeout = handshakeTimeout;
             try {
+                // no connection is accepted before the CRL address issued certificates name is known
                 Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                        .option(ChannelOption.AUTO_READ, false)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
@@ -235,6 +271,17 @@ public final class EstServer implements AutoCloseable {
                                 ch.pipeline().addLast(workers, "est", new EstHandler(issuer));
                             }
                         }).bind(host, port).sync().channel();
+                Channel crlChannel = null;
+                try {
+                    if (crlPort >= 0) {
+                        crlChannel = crlListener(group, workers, issuer);
+                    }
+                    issuer.servesCrlAt(ownCrlAddress(channel, crlChannel));
+                } catch (Exception e) {
+                    channel.close();
+                    throw e;
+                }
+                channel.config().setAutoRead(true);
                 group.scheduleAtFixedRate(() -> workers.execute(() -> {
                     try {
                         issuer.crl();
@@ -242,20 +289,72 @@ public final class EstServer implements AutoCloseable {
                         LOG.warn("Publishing the CRL failed: {}", e.getMessage());
                     }
                 }), 2, 2, TimeUnit.SECONDS);
-                EstServer server = new EstServer(group, workers, channel, issuer, limiter);
-                LOG.info("EST server for {} listening on {}; connection limits: {}",
-                        caCert.getSubjectX500Principal().getName(), server.uri(), connectionLimits);
+                EstServer server = new EstServer(group, workers, channel, crlChannel, issuer, limiter);
+                LOG.info("EST server for {} listening on {}; CRL distribution point {}; connection limits: {}",
+                        caCert.getSubjectX500Principal().getName(), server.uri(),
+                        server.crlDistributionPoint().map(URI::toString).orElse("none"), connectionLimits);
                 return server;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 group.shutdownGracefully();
                 workers.shutdownGracefully();
                 throw new IOException("interrupted while binding " + host + ":" + port, e);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Netty rethrows a bind failure (BindException) without declaring it
                 group.shutdownGracefully();
                 workers.shutdownGracefully();
-                throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+                throw new IOException("cannot listen on " + host + ":" + port
+                        + (crlPort >= 0 ? " and " + crlPort : "") + ": " + e.getMessage(), e);
             }
+        }
+
+        private Channel crlListener(EventLoopGroup group, EventExecutorGroup workers, Issuer issuer)
+                throws InterruptedException {
+            return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec());
+                            ch.pipeline().addLast(new HttpObjectAggregator(1024));
+                            ch.pipeline().addLast(workers, "crl", new CrlHandler(issuer));
+                        }
+                    }).bind(host, crlPort).sync().channel();
+        }
+
+        /** Where this server serves its CRL, as nodes and relying parties reach it; null when unknown. */
+        private URI ownCrlAddress(Channel est, Channel crl) {
+            String name = advertisedHost();
+            if (name == null) {
+                LOG.warn("Bound to {}, and the TLS certificate names no host: issued certificates name no CRL "
+                        + "distribution point (give the profile one)", host);
+                return null;
+            }
+            if (name.contains(":")) {
+                name = "[" + name + "]";
+            }
+            return crl != null
+                    ? URI.create("http://" + name + ":" + ((InetSocketAddress) crl.localAddress()).getPort() + "/crl")
+                    : URI.create("https://" + name + ":" + ((InetSocketAddress) est.localAddress()).getPort() + "/crl");
+        }
+
+        /** The bound address; for a wildcard bind, the first DNS name or IP address of the TLS certificate. */
+        private String advertisedHost() {
+            try {
+                if (!java.net.InetAddress.getByName(host).isAnyLocalAddress()) {
+                    return host;
+                }
+                CredentialSource source = tlsCredential != null ? tlsCredential : CredentialSource.of(token, tlsAlias);
+                var names = source.current().certificate().getSubjectAlternativeNames();
+                if (names != null) {
+                    for (java.util.List<?> n : names) {
+                        if (Integer.valueOf(2).equals(n.get(0)) || Integer.valueOf(7).equals(n.get(0))) {
+                            return (String) n.get(1);
+                        }
+                    }
+                }
+            } catch (IOException | TokenException | java.security.cert.CertificateParsingException e) {
+                LOG.warn("The host to name in the CRL distribution point cannot be found: {}", e.getMessage());
+            }
+            return null;
         }
     }
 }

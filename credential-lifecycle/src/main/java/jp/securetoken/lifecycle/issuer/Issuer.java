@@ -2,6 +2,7 @@ package jp.securetoken.lifecycle.issuer;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.URI;
 import java.security.PublicKey;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -34,6 +35,7 @@ final class Issuer {
     private final CertificateProfile profile;
     private final boolean requireChannelBinding;
     private final Clock clock;
+    private volatile URI ownCrlAddress;
     private volatile byte[] crl;
     private volatile Map<BigInteger, Instant> crlRevocations;
 
@@ -44,6 +46,21 @@ final class Issuer {
         this.profile = profile;
         this.requireChannelBinding = requireChannelBinding;
         this.clock = clock;
+    }
+
+    /**
+     * Where the server serves its CRL: written as the CRL distribution point of the certificates
+     * issued from now on, unless the profile names another one. Set before the first request.
+     */
+    void servesCrlAt(URI address) {
+        this.ownCrlAddress = address;
+    }
+
+    /** The profile certificates are issued under, its CRL distribution point filled in. */
+    CertificateProfile profile() {
+        URI own = ownCrlAddress;
+        return profile.crlDistributionPoint().isPresent() || own == null ? profile
+                : profile.withCrlDistributionPoint(own);
     }
 
     List<X509Certificate> caCertificates() throws TokenException {
@@ -76,7 +93,7 @@ final class Issuer {
             if (!state.consume(code)) {
                 throw new EnrollmentRefusedException(EnrollmentRefusal.UNKNOWN_OR_USED_CODE);
             }
-            X509Certificate issued = ca.issue(key, invitation.get().subject(), invitation.get().dnsNames(), profile);
+            X509Certificate issued = ca.issue(key, invitation.get().subject(), invitation.get().dnsNames(), profile());
             state.recordIssued(issued, "enrollment-code", peer);
             LOG.info("Issued certificate {} to {} (enrollment code) for {}", issued.getSerialNumber().toString(16),
                     issued.getSubjectX500Principal().getName(), peer);
@@ -112,7 +129,7 @@ final class Issuer {
                 throw new EnrollmentRefusedException(EnrollmentRefusal.SUBJECT_MISMATCH, "asked for \""
                         + subjectOf(csr).getName() + "\"");
             }
-            X509Certificate issued = ca.issue(key, current.getSubjectX500Principal(), dnsNames(current), profile);
+            X509Certificate issued = ca.issue(key, current.getSubjectX500Principal(), dnsNames(current), profile());
             state.recordIssued(issued, "re-enrollment-of-" + current.getSerialNumber().toString(16), peer);
             LOG.info("Re-issued certificate {} to {} (was {}) for {}", issued.getSerialNumber().toString(16),
                     issued.getSubjectX500Principal().getName(), current.getSerialNumber().toString(16), peer);

@@ -5,18 +5,24 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 
 import jp.securetoken.api.Credential;
 import jp.securetoken.api.CredentialSource;
 import jp.securetoken.api.SecureToken;
 import jp.securetoken.api.TokenException;
+import jp.securetoken.tls.NodeTlsContext;
 import jp.securetoken.tls.audit.AuditEvent;
 import jp.securetoken.tls.audit.AuditSink;
 import jp.securetoken.tls.audit.AuditedToken;
@@ -34,10 +40,17 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * For a client, also {@linkplain #attach(NodeTlsContext) attach} the context, so that it does not
+ * resume sessions made with the old certificate:
+ *
+ * <pre>{@code
+ * NodeTlsContext clinic = renewer.attach(NodeTls.client(renewer.source()).trustPolicy(policy).build());
+ * }</pre>
+ *
  * The renewer re-enrolls at a point of the current certificate's lifetime (default two thirds,
  * spread by a jitter so a fleet does not renew at once), writes the new credential in one atomic
- * step, and the context, which reads the credential at each handshake, presents it from the next
- * handshake on; connections already open carry on. A failed attempt is retried with exponential
+ * step, and the context, which reads the credential at each full handshake, presents it from the
+ * next handshake on; connections already open carry on. A failed attempt is retried with exponential
  * backoff, or after the server's Retry-After when it gave one. Every renewal and failure is audited
  * (Security Configuration); once less than {@link Builder#warnWhenRemaining(double) a part} of the
  * lifetime remains, each failure is also logged as a warning naming the expiry.
@@ -52,6 +65,7 @@ public final class CredentialRenewer implements AutoCloseable {
     private final ScheduledExecutorService ownExecutor;
     private final String tokenAddress;
     private final AtomicReference<Instant> nextAttempt = new AtomicReference<>();
+    private final List<NodeTlsContext> attached = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private int failures;
     private long generation;
@@ -82,6 +96,45 @@ public final class CredentialRenewer implements AutoCloseable {
     /** The credential to hand to {@code NodeTls.server(...)} or {@code NodeTls.client(...)}: read at each handshake. */
     public CredentialSource source() {
         return CredentialSource.of(token, alias);
+    }
+
+    /**
+     * Makes {@code context} (built from {@link #source()}) forget its resumable sessions after each
+     * renewal, so that its next handshake with each peer is a full one, presenting the new
+     * certificate. Needed for a client: it would otherwise resume a session made with the old
+     * certificate (TLS 1.3 tickets, TLS 1.2 session IDs), and the server would still see the old
+     * certificate until the session times out. A server context's own cache is cleared too;
+     * stateless session tickets it issued before the renewal stay valid until they expire. Returns
+     * {@code context}.
+     */
+    public NodeTlsContext attach(NodeTlsContext context) {
+        attached.add(Objects.requireNonNull(context, "context"));
+        return context;
+    }
+
+    /** Invalidates every session the attached contexts could resume; open connections are not touched. */
+    private void forgetSessions() {
+        for (NodeTlsContext context : attached) {
+            SSLSessionContext sessions = context.sslContext().sessionContext();
+            if (sessions == null) {
+                continue;
+            }
+            int forgotten = 0;
+            try {
+                for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements();) {
+                    SSLSession session = sessions.getSession(ids.nextElement());
+                    if (session != null) {
+                        session.invalidate();
+                        forgotten++;
+                    }
+                }
+            } catch (RuntimeException e) { // the renewal stands; a peer may resume once more with the old certificate
+                LOG.warn("Credential '{}' renewed, but the TLS sessions made with the old certificate could not all "
+                        + "be forgotten: {}", alias, e.toString());
+            }
+            LOG.info("Credential '{}' renewed: {} resumable TLS session(s) of a {} context forgotten", alias,
+                    forgotten, context.connectionLimits().isPresent() ? "server" : "client");
+        }
     }
 
     /** When the next attempt is scheduled, by the renewer's clock; empty once closed. */
@@ -165,6 +218,7 @@ public final class CredentialRenewer implements AutoCloseable {
             Credential renewed = NodeEnrollment.renew(token, alias, config.est, null, config.newKey);
             X509Certificate cert = renewed.certificate();
             failures = 0;
+            forgetSessions();
             audit(AuditEvent.Outcome.SUCCESS, "credential '" + alias + "' renewed: serial "
                     + old.getSerialNumber().toString(16) + " replaced by " + cert.getSerialNumber().toString(16)
                     + ", valid until " + cert.getNotAfter().toInstant());

@@ -37,7 +37,11 @@ public final class NodeEnrollment {
 
     /**
      * First enrollment with a one-time code. {@code issuerAnchor} may be null when the token holds
-     * its anchor already; when both are there they must be the same.
+     * its anchor already; when both are there they must be the same. Nothing is left in the token
+     * when it fails: an anchor mismatch, a server that is down or not the anchor's fail before a key
+     * is generated; when the server refuses the request or answers wrongly, the key generated for a
+     * new alias is deleted again (for an alias that has a credential, the new key stays pending,
+     * unused, until the next key generation for it replaces it).
      */
     public static Credential enroll(SecureToken token, String alias, KeyAlgorithm algorithm, URI est,
             X509Certificate issuerAnchor, char[] code, X500Principal subject) throws TokenException, EnrollmentException {
@@ -47,9 +51,30 @@ public final class NodeEnrollment {
         if (ca.stream().noneMatch(anchor::equals)) {
             LOG.warn("The issuing server's cacerts do not list the anchor itself; the anchor still authenticated it");
         }
+        boolean newAlias = token.credentials().stream().noneMatch(c -> c.alias().equals(alias));
         TokenKey key = token.lifecycle().generateKeyPair(alias, algorithm);
-        X509Certificate issued = client.enroll(key, subject, code);
+        X509Certificate issued;
+        try {
+            issued = client.enroll(key, subject, code);
+            requireIssuedBy(issued, anchor);
+        } catch (EnrollmentException | TokenException | RuntimeException e) {
+            if (newAlias) {
+                discardPendingKey(token, alias, e);
+            }
+            throw e;
+        }
         return store(token, alias, issued, anchor, est);
+    }
+
+    /** Deletes the key generated for a new alias whose enrollment failed; a failure to do so joins {@code cause}. */
+    private static void discardPendingKey(SecureToken token, String alias, Exception cause) {
+        try {
+            token.lifecycle().deleteCredential(alias);
+        } catch (TokenException | RuntimeException e) {
+            LOG.warn("The key generated for '{}' could not be deleted after the enrollment failed: {}", alias,
+                    e.getMessage());
+            cause.addSuppressed(e);
+        }
     }
 
     /**
@@ -99,14 +124,18 @@ public final class NodeEnrollment {
         return given != null ? given : held.get(0);
     }
 
-    private static Credential store(SecureToken token, String alias, X509Certificate issued, X509Certificate anchor,
-            URI est) throws TokenException, EnrollmentException {
+    private static void requireIssuedBy(X509Certificate issued, X509Certificate anchor) throws EnrollmentException {
         try {
             issued.verify(anchor.getPublicKey());
         } catch (java.security.GeneralSecurityException e) {
             throw new EnrollmentException(EnrollmentException.Kind.BAD_RESPONSE, "the issued certificate is not "
                     + "signed by the issuer anchor", e);
         }
+    }
+
+    private static Credential store(SecureToken token, String alias, X509Certificate issued, X509Certificate anchor,
+            URI est) throws TokenException, EnrollmentException {
+        requireIssuedBy(issued, anchor);
         token.lifecycle().recordIssuerAnchor(anchor);
         Credential written;
         try {

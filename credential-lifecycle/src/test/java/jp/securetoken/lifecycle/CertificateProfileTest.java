@@ -81,7 +81,7 @@ class CertificateProfileTest extends WithIssuingServer {
                 .withCrlDistributionPoint(URI.create("http://crl.region.example/regional.crl"));
         X509Certificate issued;
         Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        try (EstServer configured = EstServer.builder(caToken, state).profile(profile).start()) {
+        try (EstServer configured = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).profile(profile).start()) {
             issued = enrollAt(configured, "clinic-profile");
         }
         Instant to = Instant.now();
@@ -118,7 +118,7 @@ class CertificateProfileTest extends WithIssuingServer {
     void keyEnciphermentGoesIntoRsaCertificatesAndKeyAgreementIntoEcOnes() throws Exception {
         CertificateProfile profile = CertificateProfile.defaults()
                 .withKeyUsage(EnumSet.of(Usage.DIGITAL_SIGNATURE, Usage.KEY_ENCIPHERMENT, Usage.KEY_AGREEMENT));
-        try (EstServer configured = EstServer.builder(caToken, state).profile(profile).start()) {
+        try (EstServer configured = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).profile(profile).start()) {
             String rsa = openssl(enrollAt(configured, "clinic-rsa", KeyAlgorithm.RSA_2048), "-ext", "keyUsage");
             String ec = openssl(enrollAt(configured, "clinic-ec", KeyAlgorithm.EC_P256), "-ext", "keyUsage");
             assertTrue(rsa.contains("Digital Signature, Key Encipherment"), rsa);

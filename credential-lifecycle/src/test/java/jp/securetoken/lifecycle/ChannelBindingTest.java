@@ -102,7 +102,7 @@ class ChannelBindingTest extends WithIssuingServer {
         SecureToken strangerCa = IssuerFixture.issuerToken(dir.resolve("stranger-ca.stk"), java.time.Clock.systemUTC());
         X509Certificate strangerAnchor = IssuerFixture.caCertificate(strangerCa);
         IssuerState strangerState = IssuerState.open(dir.resolve("stranger-state"));
-        try (EstServer stranger = EstServer.builder(strangerCa, strangerState).start();
+        try (EstServer stranger = EstServer.builder(strangerCa, strangerState).connectionLimits(IssuerFixture.LOOPBACK).start();
                 SecureToken token = node("foreign")) {
             String code = strangerState.invite(new X500Principal("CN=clinic-024"), List.of(), Duration.ofDays(1));
             NodeEnrollment.enroll(token, "node", KeyAlgorithm.EC_P256, stranger.uri(), strangerAnchor,

@@ -186,7 +186,7 @@ class CredentialRenewerTest extends WithIssuingServer {
             assertEquals(Duration.ofSeconds(40), steps.lastDelay());
             assertEquals(before, node.credential("node").certificate(), "the old credential serves meanwhile");
 
-            try (EstServer back = EstServer.builder(caToken, state).bind("127.0.0.1", port).start()) {
+            try (EstServer back = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).bind("127.0.0.1", port).start()) {
                 steps.runNow();
             }
             X509Certificate after = node.credential("node").certificate();
@@ -206,7 +206,7 @@ class CredentialRenewerTest extends WithIssuingServer {
         StepScheduler steps = new StepScheduler(clock);
         Recorded audit = new Recorded();
         try (SecureToken estTls = enrolled("est-tls", List.of("127.0.0.1", "localhost"));
-                EstServer busy = EstServer.builder(caToken, state).tlsCredential(CredentialSource.of(estTls, "node"))
+                EstServer busy = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).tlsCredential(CredentialSource.of(estTls, "node"))
                         .start();
                 SecureToken node = enrolled("clinic-c");
                 CredentialRenewer renewer = CredentialRenewer.builder(node, "node").est(busy.uri()).clock(clock)

@@ -51,8 +51,8 @@ class CurlEnrollTest {
     static void start() throws Exception {
         caToken = IssuerFixture.issuerToken(dir.resolve("issuer.stk"), Clock.systemUTC());
         state = IssuerState.open(dir.resolve("state"));
-        lenient = EstServer.builder(caToken, state).requireChannelBinding(false).crlPort(0).start();
-        strict = EstServer.builder(caToken, state).start();
+        lenient = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).requireChannelBinding(false).crlPort(0).start();
+        strict = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).start();
         Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder()
                 .encodeToString(IssuerFixture.caCertificate(caToken).getEncoded()) + "\n-----END CERTIFICATE-----\n");
     }

@@ -70,7 +70,7 @@ class EstServerTest {
         caToken = IssuerFixture.issuerToken(dir.resolve("issuer.stk"), CLOCK);
         caCert = IssuerFixture.caCertificate(caToken);
         state = IssuerState.open(dir.resolve("state"), CLOCK);
-        server = EstServer.builder(caToken, state).clock(CLOCK).start();
+        server = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).clock(CLOCK).start();
     }
 
     @AfterAll

@@ -15,11 +15,18 @@ import jp.securetoken.api.SecureToken;
 import jp.securetoken.lifecycle.issuer.IssuerSetup;
 import jp.securetoken.soft.SoftTokenSettings;
 import jp.securetoken.soft.SoftTokens;
+import jp.securetoken.tls.ConnectionLimits;
 
 /** Software tokens and a movable clock for the lifecycle tests; the issuing server's keys are generated in its token. */
 final class IssuerFixture {
     static final String USER_PIN = "user-2468";
     static final String ADMIN_PIN = "admin-1357";
+    /**
+     * Connection limits for servers that every test of a class reaches from 127.0.0.1, many times
+     * within seconds; {@code EstServerLimitsTest} tests the defaults.
+     */
+    static final ConnectionLimits LOOPBACK = ConnectionLimits.DEFAULTS.withHandshakesPerSource(10_000,
+            Duration.ofSeconds(10));
 
     private IssuerFixture() {
     }

@@ -114,7 +114,7 @@ class NodeEnrollmentTest extends WithIssuingServer {
         SecureToken otherCa = IssuerFixture.issuerToken(dir.resolve("impostor.stk"), Clock.systemUTC());
         IssuerState impostorState = IssuerState.open(dir.resolve("impostor-state"));
         String code = impostorState.invite(new X500Principal("CN=clinic-012"), List.of(), Duration.ofDays(1));
-        try (EstServer impostor = EstServer.builder(otherCa, impostorState).start(); SecureToken token = node("fooled")) {
+        try (EstServer impostor = EstServer.builder(otherCa, impostorState).connectionLimits(IssuerFixture.LOOPBACK).start(); SecureToken token = node("fooled")) {
             byte[] file = fileDigest("fooled");
             EnrollmentException e = assertThrows(EnrollmentException.class, () -> NodeEnrollment.enroll(token, "node",
                     KeyAlgorithm.EC_P256, impostor.uri(), anchor, code.toCharArray(), null));

@@ -30,7 +30,7 @@ class PublishedRevocationTest extends WithIssuingServer {
     @Test
     void aGatewayFetchingTheNamedDistributionPointRefusesTheRevokedClinicOnly() throws Exception {
         LoopbackEcho.PeersSeen seen = new LoopbackEcho.PeersSeen();
-        try (EstServer issuing = EstServer.builder(caToken, state).crlPort(0).start();
+        try (EstServer issuing = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).crlPort(0).start();
                 SecureToken gateway = enrolledAt(issuing, "gateway-crl", List.of());
                 SecureToken lost = enrolledAt(issuing, "clinic-lost-token", List.of());
                 SecureToken kept = enrolledAt(issuing, "clinic-kept-token", List.of());

@@ -31,7 +31,7 @@ abstract class WithIssuingServer {
         caToken = IssuerFixture.issuerToken(dir.resolve("issuer.stk"), Clock.systemUTC());
         anchor = IssuerFixture.caCertificate(caToken);
         state = IssuerState.open(dir.resolve("state"));
-        server = EstServer.builder(caToken, state).start();
+        server = EstServer.builder(caToken, state).connectionLimits(IssuerFixture.LOOPBACK).start();
     }
 
     /** An empty node token in the class's directory, logged in. */

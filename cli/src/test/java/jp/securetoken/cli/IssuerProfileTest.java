@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,10 +15,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import jp.securetoken.testsupport.ExternalTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,12 +35,19 @@ class IssuerProfileTest {
     @TempDir
     Path dir;
 
+    /** Runs a tool of another implementation in the test's directory to its end; everything it printed. */
     private String tool(String debianPackage, String... command) throws Exception {
-        try (ExternalTool t = ExternalTool.start(dir, debianPackage, command)) {
-            int exit = t.awaitExit();
-            assertEquals(0, exit, String.join(" ", command) + ": " + t.output());
-            return t.output();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException(command[0] + " is needed for this test (Debian package '" + debianPackage + "')", e);
         }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // to its end
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), String.join(" ", command) + " did not exit");
+        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
+        return out;
     }
 
     private static String group(String regex, String text) {

@@ -22,10 +22,11 @@ public final class ExternalTool implements AutoCloseable {
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();
+    private final Thread reader;
 
     private ExternalTool(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
+        this.reader = new Thread(() -> {
             try (InputStream in = process.getInputStream()) {
                 byte[] buf = new byte[4096];
                 int n;
@@ -81,11 +82,16 @@ public final class ExternalTool implements AutoCloseable {
         }
     }
 
-    /** Waits (at most 20 s) for the tool to exit; its exit code. */
+    /**
+     * Waits (at most 20 s) for the tool to exit and for what it printed to be read (at most 5 s more,
+     * in case a child of the tool keeps its output open); its exit code. After this, {@link #output()}
+     * holds everything the tool printed.
+     */
     public int awaitExit() throws InterruptedException {
         if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("the tool did not exit within 20 s; printed:\n" + output);
         }
+        reader.join(5_000);
         return process.exitValue();
     }
 

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 import jp.securetoken.api.TokenException;
 import org.slf4j.Logger;
@@ -44,9 +43,9 @@ final class CrlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean head = request.method().equals(HttpMethod.HEAD);
         FullHttpResponse response;
         if (!path.equals("/crl")) {
-            response = text(HttpResponseStatus.NOT_FOUND, "only the CRL is served here, at /crl");
+            response = EstHandler.text(HttpResponseStatus.NOT_FOUND, "only the CRL is served here, at /crl");
         } else if (!head && !request.method().equals(HttpMethod.GET)) {
-            response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
+            response = EstHandler.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
         } else {
             try {
@@ -58,12 +57,12 @@ final class CrlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } catch (TokenException e) {
                 LOG.error("The CA token failed while signing a CRL for {}: {}", ctx.channel().remoteAddress(),
                         e.getMessage());
-                response = text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                response = EstHandler.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "the CA token is not available; try again later");
                 response.headers().set(HttpHeaderNames.RETRY_AFTER, "30");
             } catch (IOException | RuntimeException e) {
                 LOG.error("Serving the CRL to {} failed", ctx.channel().remoteAddress(), e);
-                response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the issuing server failed; see its log");
+                response = EstHandler.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the issuing server failed; see its log");
             }
         }
         if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -75,13 +74,6 @@ final class CrlHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    private static FullHttpResponse text(HttpResponseStatus status, String message) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        return r;
     }
 
     @Override

@@ -190,7 +190,8 @@ final class EstHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return r;
     }
 
-    private static FullHttpResponse text(HttpResponseStatus status, String message) {
+    /** A plain-text answer (an error or a hint), as the issuing server's handlers give it. */
+    static FullHttpResponse text(HttpResponseStatus status, String message) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -4,30 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 
 import jp.securetoken.api.CredentialSource;
@@ -50,16 +38,16 @@ import org.junit.jupiter.api.Test;
  * a scheduler the test steps.
  */
 class CredentialRenewerTest extends WithIssuingServer {
-    static EventLoopGroup loop;
+    static LoopbackEcho peers;
 
     @BeforeAll
     static void startLoop() {
-        loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        peers = new LoopbackEcho();
     }
 
     @AfterAll
     static void stopLoop() {
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        peers.close();
     }
 
     /** Collects audit events. */
@@ -78,22 +66,6 @@ class CredentialRenewerTest extends WithIssuingServer {
         AuditEvent last() {
             return events.get(events.size() - 1);
         }
-    }
-
-    private static Channel echoServer(NodeTlsContext tls) throws InterruptedException {
-        return new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        tls.addTo(c);
-                        c.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-                                ctx.writeAndFlush(msg.retain());
-                            }
-                        });
-                    }
-                }).bind("127.0.0.1", 0).sync().channel();
     }
 
     private static String echo(SSLSocket socket, String text) throws Exception {
@@ -130,7 +102,7 @@ class CredentialRenewerTest extends WithIssuingServer {
                     "renewal at " + fraction + " of the lifetime, not two thirds ± the jitter");
             assertEquals(renewAt, renewer.nextAttempt().orElseThrow());
 
-            Channel listener = echoServer(serverTls);
+            Channel listener = peers.echoServer(serverTls);
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
             var clientTls = NodeTls.client(CredentialSource.of(clinic, "node"))
                     .trustPolicy(TrustPolicy.builder().trustAnchors(anchor).build());
